@@ -1,0 +1,61 @@
+"""oncall_pay: pays the people who carry the pager.
+
+The public face of the library; the logic lives in private modules.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ._engine import compute
+from ._errors import InputError, OncallPayError, PolicyError, Problem
+from ._model import Page, Shift, Volunteer
+from ._report import HolidayEntry, LineItem, Notice, PageOutcome, Report, WeeklyStatement
+from ._rules import (
+    Calendar,
+    Callout,
+    InterruptedWeekend,
+    Limits,
+    Plan,
+    Policy,
+    StandbyRate,
+    Version,
+    WorkingHours,
+)
+from ._rules_file import load_policy, parse_policy
+from .readers.csv import read_pages_csv, read_shifts_csv, read_volunteers_csv
+
+try:
+    __version__ = version("oncall-pay")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Calendar",
+    "Callout",
+    "HolidayEntry",
+    "InputError",
+    "InterruptedWeekend",
+    "Limits",
+    "LineItem",
+    "Notice",
+    "OncallPayError",
+    "Page",
+    "PageOutcome",
+    "Plan",
+    "Policy",
+    "PolicyError",
+    "Problem",
+    "Report",
+    "Shift",
+    "StandbyRate",
+    "Version",
+    "Volunteer",
+    "WeeklyStatement",
+    "WorkingHours",
+    "__version__",
+    "compute",
+    "load_policy",
+    "parse_policy",
+    "read_pages_csv",
+    "read_shifts_csv",
+    "read_volunteers_csv",
+]

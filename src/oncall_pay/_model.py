@@ -1,0 +1,180 @@
+"""The people and events that pay is computed from: volunteers, shifts, pages.
+
+Values are checked once, where they are built, and trusted afterwards.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+import holidays
+
+from ._errors import InputError, Problem
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    """The ``ZoneInfo`` for an IANA name, cached.
+
+    Raises:
+        InputError: The name is not a time zone in the tz database.
+    """
+    try:
+        if not name or name != name.strip():
+            raise ValueError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        msg = f"{name!r} is not an IANA time zone such as 'Europe/Dublin'"
+        raise InputError(Problem(msg, field="timezone")) from None
+
+
+@cache
+def _supported() -> dict[str, tuple[str, ...]]:
+    return {k: tuple(v) for k, v in holidays.list_supported_countries().items()}
+
+
+def country_subdivisions(country: str) -> tuple[str, ...] | None:
+    """The subdivision codes the ``holidays`` package has for a country.
+
+    Returns:
+        The codes (possibly empty), or ``None`` if the country is unknown.
+    """
+    return _supported().get(country)
+
+
+def _fail(record: str, field: str, message: str) -> InputError:
+    return InputError(Problem(message, source=record, field=field))
+
+
+def _check_aware(record: str, field: str, value: datetime | None) -> None:
+    if value is None:
+        return
+    if not isinstance(value, datetime):
+        raise _fail(record, field, f"expected a datetime, got {value!r}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise _fail(
+            record, field, f"{value.isoformat()} has no UTC offset (naive datetimes are refused)"
+        )
+
+
+@attrs.frozen
+class Volunteer:
+    """A person who carries the pager.
+
+    Attributes:
+        id: The roster id, unique in a run.
+        name: The display name.
+        country: ISO 3166-1 alpha-2 code known to the ``holidays`` package.
+        timezone: IANA zone name; working hours and days are read in it.
+        subdivision: ISO 3166-2 suffix (``ENG``, ``CA``) where the country has them.
+        payroll_id: The id payroll knows them by.
+        plan: The name of the plan that prices them, overriding country matching.
+        email: Used to match schedule sources.
+        pagerduty_id: Used to match PagerDuty exports.
+        cost_center: Reported, not priced.
+    """
+
+    id: str
+    name: str = ""
+    country: str = ""
+    timezone: str = ""
+    subdivision: str | None = None
+    payroll_id: str | None = None
+    plan: str | None = None
+    email: str | None = None
+    pagerduty_id: str | None = None
+    cost_center: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        record = f"volunteer {self.id!r}"
+        if not isinstance(self.id, str) or not self.id.strip():
+            raise _fail(record, "id", "a volunteer needs a non-empty id")
+        known = country_subdivisions(self.country)
+        if known is None:
+            raise _fail(
+                record,
+                "country",
+                f"{self.country!r} is not an ISO 3166-1 alpha-2 country "
+                "that the holidays package knows",
+            )
+        if self.subdivision is not None and self.subdivision not in known:
+            listed = ", ".join(known) if known else "none"
+            raise _fail(
+                record,
+                "subdivision",
+                f"{self.subdivision!r} is not a subdivision of {self.country} "
+                f"(known: {listed})",
+            )
+        try:
+            zone(self.timezone)
+        except InputError as e:
+            raise _fail(record, "timezone", e.message) from None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The volunteer's time zone."""
+        return zone(self.timezone)
+
+
+@attrs.frozen
+class Shift:
+    """A stretch of on-call cover, half-open ``[start, end)``.
+
+    A missing ``start`` or ``end`` means open-ended: it is clipped to the
+    reported weeks.
+    """
+
+    volunteer_id: str
+    start: datetime | None
+    end: datetime | None
+    role: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        record = f"shift of {self.volunteer_id!r}"
+        _check_aware(record, "start", self.start)
+        _check_aware(record, "end", self.end)
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise _fail(
+                record,
+                "end",
+                f"{self.end.isoformat()} is not after start {self.start.isoformat()}",
+            )
+
+
+@attrs.frozen
+class Page:
+    """One time a volunteer was notified.
+
+    ``worked`` (the time they say they worked) wins over ``resolved_at``.
+    """
+
+    id: str
+    volunteer_id: str
+    at: datetime
+    resolved_at: datetime | None = None
+    worked: timedelta | None = None
+    urgency: str | None = None
+    title: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        record = f"page {self.id!r}"
+        if not isinstance(self.id, str) or not self.id.strip():
+            raise _fail(record, "id", "a page needs a non-empty id")
+        if self.at is None:
+            raise _fail(record, "at", "a page needs the time it was sent")
+        _check_aware(record, "at", self.at)
+        _check_aware(record, "resolved_at", self.resolved_at)
+        if self.resolved_at is not None and self.resolved_at < self.at:
+            raise _fail(
+                record,
+                "resolved_at",
+                f"{self.resolved_at.isoformat()} is before the page at {self.at.isoformat()}",
+            )
+        if self.worked is not None:
+            if not isinstance(self.worked, timedelta):
+                raise _fail(record, "worked", f"expected a timedelta, got {self.worked!r}")
+            if self.worked < timedelta(0):
+                raise _fail(record, "worked", f"{self.worked} is negative")

@@ -1,0 +1,442 @@
+"""The pay rules as values: ``Policy`` → ``Version`` → ``Plan``.
+
+Rules are data. A policy holds versions, each with an ``effective_from``
+date and its own complete set of plans; a week is priced by the version in
+effect on its first day. Reading and writing the TOML file lives in
+``_rules_file.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any, Final, Literal
+
+import attrs
+
+from ._errors import PolicyError, Problem
+from ._money import is_currency, minor_unit
+from ._model import Volunteer
+
+WEEKDAYS: Final = (
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+)  # fmt: skip
+#: Time categories, in the order they are reported.
+CATEGORIES: Final = ("in_hours", "workday_off_hours", "weekend", "holiday")
+#: The categories that are paid.
+OFF_HOURS: Final = ("workday_off_hours", "weekend", "holiday")
+ROUNDINGS: Final = ("half_up", "half_even")
+
+Category = Literal["in_hours", "workday_off_hours", "weekend", "holiday"]
+
+
+def _bad(path: str, message: str) -> PolicyError:
+    return PolicyError(Problem(message, field=path))
+
+
+def to_decimal(value: Any, path: str = "value") -> Decimal:
+    """Turn a rules value into a ``Decimal``: strings, ints and Decimals only.
+
+    Raises:
+        PolicyError: A float (binary floats cannot hold cents), a bool, NaN,
+            infinity or anything else that is not a plain number.
+    """
+    if isinstance(value, bool):
+        raise _bad(path, f"expected a decimal written as a string, got {value!r}")
+    if isinstance(value, float):
+        raise _bad(path, f'{value!r} is a float; write it as a string: "{value!r}"')
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise _bad(path, f"{value} is not a finite number")
+        return value
+    if isinstance(value, str):
+        from ._money import parse_decimal
+
+        try:
+            return parse_decimal(value)
+        except ValueError as e:
+            raise _bad(path, str(e)) from None
+    raise _bad(path, f"expected a decimal written as a string, got {value!r}")
+
+
+def _dec(value: Any) -> Decimal:
+    return to_decimal(value)
+
+
+def _opt_dec(value: Any) -> Decimal | None:
+    return None if value is None else to_decimal(value)
+
+
+def _non_negative(_inst: Any, attribute: attrs.Attribute[Any], value: Decimal | None) -> None:
+    if value is not None and value < 0:
+        raise _bad(attribute.name, f"must be ≥ 0, got {value}")
+
+
+def parse_hhmm(text: str) -> int:
+    """Minutes after local midnight for ``HH:MM`` (``24:00`` allowed).
+
+    Raises:
+        ValueError: Not a wall-clock time of that form.
+    """
+    parts = text.split(":") if isinstance(text, str) else []
+    if len(parts) != 2 or not all(p.isdigit() and len(p) == 2 for p in parts):
+        msg = f"{text!r} is not a time of the form HH:MM"
+        raise ValueError(msg)
+    hours, minutes = int(parts[0]), int(parts[1])
+    if minutes > 59 or hours > 24 or (hours == 24 and minutes):
+        msg = f"{text!r} is not a wall-clock time between 00:00 and 24:00"
+        raise ValueError(msg)
+    return hours * 60 + minutes
+
+
+@attrs.frozen
+class WorkingHours:
+    """A half-open local interval ``[start, end)`` of working time, ``HH:MM``."""
+
+    start: str = "09:00"
+    end: str = "18:00"
+
+    def __attrs_post_init__(self) -> None:
+        try:
+            start, end = parse_hhmm(self.start), parse_hhmm(self.end)
+        except ValueError as e:
+            raise _bad("working_hours", str(e)) from None
+        if start >= end:
+            raise _bad("working_hours", f"start {self.start} is not before end {self.end}")
+
+    @property
+    def start_minutes(self) -> int:
+        """Minutes after local midnight that working hours start."""
+        return parse_hhmm(self.start)
+
+    @property
+    def end_minutes(self) -> int:
+        """Minutes after local midnight that working hours end (1440 for 24:00)."""
+        return parse_hhmm(self.end)
+
+
+def _dates_map(value: Mapping[str, Any] | None) -> Mapping[str, tuple[date, ...]]:
+    if not value:
+        return {}
+    return {str(k): tuple(sorted(set(v))) for k, v in sorted(value.items())}
+
+
+@attrs.frozen
+class Calendar:
+    """Calendar settings; ``None`` means "not set here" (inherit or default).
+
+    A plan's calendar is merged key by key over its version's; extra and
+    removed holidays are added together.
+    """
+
+    weekend_days: tuple[str, ...] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(tuple)
+    )
+    working_hours: WorkingHours | None = None
+    observed_holidays: bool | None = None
+    extra_holidays: Mapping[str, tuple[date, ...]] = attrs.field(
+        factory=dict, converter=_dates_map
+    )
+    removed_holidays: Mapping[str, tuple[date, ...]] = attrs.field(
+        factory=dict, converter=_dates_map
+    )
+    allow_missing_subdivision: bool | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.weekend_days is not None:
+            for day in self.weekend_days:
+                if day not in WEEKDAYS:
+                    raise _bad("weekend_days", f"{day!r} is not an English weekday name")
+            if len(set(self.weekend_days)) >= 7:
+                raise _bad("weekend_days", "at least one day of the week must be a workday")
+
+    def over(self, base: Calendar) -> Calendar:
+        """This calendar merged key by key over ``base``."""
+        return Calendar(
+            weekend_days=self.weekend_days if self.weekend_days is not None else base.weekend_days,
+            working_hours=self.working_hours or base.working_hours,
+            observed_holidays=(
+                self.observed_holidays
+                if self.observed_holidays is not None
+                else base.observed_holidays
+            ),
+            extra_holidays=_merge_dates(base.extra_holidays, self.extra_holidays),
+            removed_holidays=_merge_dates(base.removed_holidays, self.removed_holidays),
+            allow_missing_subdivision=(
+                self.allow_missing_subdivision
+                if self.allow_missing_subdivision is not None
+                else base.allow_missing_subdivision
+            ),
+        )
+
+    def resolved(self) -> ResolvedCalendar:
+        """The settings with every default filled in."""
+        weekend = self.weekend_days if self.weekend_days is not None else ("saturday", "sunday")
+        return ResolvedCalendar(
+            weekend_days=frozenset(WEEKDAYS.index(d) for d in weekend),
+            working_hours=self.working_hours or WorkingHours(),
+            observed_holidays=True if self.observed_holidays is None else self.observed_holidays,
+            extra_holidays=self.extra_holidays,
+            removed_holidays=self.removed_holidays,
+            allow_missing_subdivision=bool(self.allow_missing_subdivision),
+        )
+
+
+def _merge_dates(
+    a: Mapping[str, tuple[date, ...]], b: Mapping[str, tuple[date, ...]]
+) -> dict[str, tuple[date, ...]]:
+    out: dict[str, set[date]] = {k: set(v) for k, v in a.items()}
+    for k, v in b.items():
+        out.setdefault(k, set()).update(v)
+    return {k: tuple(sorted(v)) for k, v in sorted(out.items())}
+
+
+@attrs.frozen
+class ResolvedCalendar:
+    """A plan's calendar with every default filled in; weekdays as 0=Monday."""
+
+    weekend_days: frozenset[int]
+    working_hours: WorkingHours
+    observed_holidays: bool
+    extra_holidays: Mapping[str, tuple[date, ...]]
+    removed_holidays: Mapping[str, tuple[date, ...]]
+    allow_missing_subdivision: bool
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.weekend_days,
+                self.working_hours,
+                self.observed_holidays,
+                tuple((k, v) for k, v in self.extra_holidays.items()),
+                tuple((k, v) for k, v in self.removed_holidays.items()),
+                self.allow_missing_subdivision,
+            )
+        )
+
+
+def _check_category(name: str, allowed: tuple[str, ...]) -> None:
+    if name not in allowed:
+        raise _bad(name, f"{name!r} is not one of {', '.join(allowed)}")
+
+
+@attrs.frozen
+class StandbyRate:
+    """Standby pay for one off-hours category: per hour, or per local day."""
+
+    per: Literal["hour", "day"]
+    rate: Decimal = attrs.field(converter=_dec, validator=_non_negative)
+
+    def __attrs_post_init__(self) -> None:
+        if self.per not in ("hour", "day"):
+            raise _bad("per", f"{self.per!r} is not 'hour' or 'day'")
+
+
+def _multipliers(value: Mapping[str, Any] | None) -> Mapping[str, Decimal]:
+    out: dict[str, Decimal] = {}
+    for k, v in sorted((value or {}).items()):
+        _check_category(k, OFF_HOURS)
+        d = to_decimal(v, f"multipliers.{k}")
+        if d < 0:
+            raise _bad(f"multipliers.{k}", f"must be ≥ 0, got {d}")
+        out[k] = d
+    return out
+
+
+def _standby(value: Mapping[str, StandbyRate] | None) -> Mapping[str, StandbyRate]:
+    out = {}
+    for k, v in sorted((value or {}).items()):
+        _check_category(k, OFF_HOURS)
+        out[k] = v
+    return out
+
+
+def _opt_int(_inst: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _bad(attribute.name, f"expected a whole number ≥ 0, got {value!r}")
+
+
+@attrs.frozen
+class Callout:
+    """Pay for the time worked when paged (``pay-rules.md`` §6)."""
+
+    hourly: Decimal = attrs.field(default=Decimal(0), converter=_dec, validator=_non_negative)
+    minimum_minutes: int = attrs.field(default=0, validator=_opt_int)
+    increment_minutes: int = attrs.field(default=0, validator=_opt_int)
+    multipliers: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_multipliers)
+    max_minutes: int | None = attrs.field(default=None, validator=_opt_int)
+    urgencies: tuple[str, ...] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(tuple)
+    )
+    per_page: Decimal = attrs.field(default=Decimal(0), converter=_dec, validator=_non_negative)
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_minutes is not None and self.max_minutes < self.minimum_minutes:
+            raise _bad(
+                "max_minutes",
+                f"{self.max_minutes} is less than minimum_minutes {self.minimum_minutes}",
+            )
+
+    def multiplier(self, category: str) -> Decimal:
+        """The multiplier of an off-hours category (1 when not set)."""
+        return self.multipliers.get(category, Decimal(1))
+
+    def pays_urgency(self, urgency: str | None) -> bool:
+        """Whether a page of this urgency is paid (all are, unless listed)."""
+        return self.urgencies is None or urgency in self.urgencies
+
+
+@attrs.frozen
+class InterruptedWeekend:
+    """Bonus and time off in lieu for each interrupted rest block (§7)."""
+
+    bonus: Decimal = attrs.field(default=Decimal(0), converter=_dec, validator=_non_negative)
+    toil_days: Decimal = attrs.field(default=Decimal(0), converter=_dec, validator=_non_negative)
+
+
+@attrs.frozen
+class Limits:
+    """Bounds on a week's pay."""
+
+    weekly_cap: Decimal | None = attrs.field(
+        default=None, converter=_opt_dec, validator=_non_negative
+    )
+
+
+@attrs.frozen
+class Plan:
+    """How one group of volunteers is paid, in one currency.
+
+    Any rate or bonus left out is zero.
+    """
+
+    currency: str
+    countries: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    weekly_stipend: Decimal = attrs.field(
+        default=Decimal(0), converter=_dec, validator=_non_negative
+    )
+    standby: Mapping[str, StandbyRate] = attrs.field(factory=dict, converter=_standby)
+    callout: Callout = attrs.field(factory=Callout)
+    interrupted_weekend: InterruptedWeekend = attrs.field(factory=InterruptedWeekend)
+    limits: Limits = attrs.field(factory=Limits)
+    calendar: Calendar = attrs.field(factory=Calendar)
+
+    def __attrs_post_init__(self) -> None:
+        if not is_currency(self.currency):
+            raise _bad("currency", f"{self.currency!r} is not an ISO 4217 currency code")
+        places = minor_unit(self.currency)
+        fixed = {
+            "callout.per_page": self.callout.per_page,
+            "interrupted_weekend.bonus": self.interrupted_weekend.bonus,
+            "limits.weekly_cap": self.limits.weekly_cap,
+        }
+        for path, amount in fixed.items():
+            if amount is not None and _places(amount) > places:
+                raise _bad(
+                    path,
+                    f"{amount} has more decimals than {self.currency}'s minor unit ({places})",
+                )
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _plans(value: Mapping[str, Plan]) -> Mapping[str, Plan]:
+    return dict(sorted(value.items()))
+
+
+@attrs.frozen
+class Version:
+    """One complete set of rules, in effect for weeks starting on or after
+    ``effective_from`` (until a later version)."""
+
+    effective_from: date
+    plans: Mapping[str, Plan] = attrs.field(converter=_plans)
+    rounding: Literal["half_up", "half_even"] = "half_up"
+    calendar: Calendar = attrs.field(factory=Calendar)
+
+    def __attrs_post_init__(self) -> None:
+        if self.rounding not in ROUNDINGS:
+            raise _bad("rounding", f"{self.rounding!r} is not one of {', '.join(ROUNDINGS)}")
+        if not self.plans:
+            raise _bad("plans", "a version needs at least one plan")
+        seen: dict[str, str] = {}
+        for name, plan in self.plans.items():
+            for country in plan.countries:
+                if country in seen:
+                    raise _bad(
+                        f"plans.{name}.countries",
+                        f"{country} is already listed by plan {seen[country]!r}",
+                    )
+                seen[country] = name
+
+    def plan_name_for(self, volunteer: Volunteer) -> str:
+        """The name of the plan that prices ``volunteer`` in this version.
+
+        Raises:
+            PolicyError: No plan matches, or the volunteer's explicit plan is missing.
+        """
+        if volunteer.plan is not None:
+            if volunteer.plan not in self.plans:
+                msg = (
+                    f"volunteer {volunteer.id!r} asks for plan {volunteer.plan!r}, "
+                    f"which the version of {self.effective_from} does not have"
+                )
+                raise _bad(f"versions[{self.effective_from}].plans", msg)
+            return volunteer.plan
+        for name, plan in self.plans.items():
+            if volunteer.country in plan.countries:
+                return name
+        if "default" in self.plans:
+            return "default"
+        msg = (
+            f"no plan of the version of {self.effective_from} matches volunteer "
+            f"{volunteer.id!r} (country {volunteer.country}) and there is no 'default' plan"
+        )
+        raise _bad(f"versions[{self.effective_from}].plans", msg)
+
+    def calendar_for(self, plan_name: str) -> ResolvedCalendar:
+        """The calendar of a plan: its own settings over the version's."""
+        return self.plans[plan_name].calendar.over(self.calendar).resolved()
+
+
+def _versions(value: Any) -> tuple[Version, ...]:
+    return tuple(sorted(value, key=lambda v: v.effective_from))
+
+
+@attrs.frozen
+class Policy:
+    """A named, versioned set of pay rules."""
+
+    versions: tuple[Version, ...] = attrs.field(converter=_versions)
+    name: str = ""
+    week_starts_on: str = "monday"
+
+    def __attrs_post_init__(self) -> None:
+        if not self.versions:
+            raise _bad("versions", "a policy needs at least one version")
+        if self.week_starts_on not in WEEKDAYS:
+            raise _bad("week_starts_on", f"{self.week_starts_on!r} is not an English weekday name")
+        dates = [v.effective_from for v in self.versions]
+        if len(set(dates)) != len(dates):
+            raise _bad("versions", "two versions have the same effective_from")
+
+    @property
+    def week_start_weekday(self) -> int:
+        """The weekday pay weeks start on, 0 = Monday."""
+        return WEEKDAYS.index(self.week_starts_on)
+
+    def version_for(self, week_start: date) -> Version | None:
+        """The version in effect for a week starting on ``week_start``."""
+        found = None
+        for version in self.versions:
+            if version.effective_from <= week_start:
+                found = version
+        return found

@@ -1,0 +1,1 @@
+"""Readers: files in, domain values out. The core never imports them."""

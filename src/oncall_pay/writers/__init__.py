@@ -1,0 +1,1 @@
+"""Writers: a report in, files out. The core never imports them."""
