@@ -1,13 +1,675 @@
-"""compute(): placeholder until the engine lands."""
+"""compute(): coverage → category intervals → weekly statements.
+
+This module reads like ``spec/pay-rules.md``, section by section. It works
+by intervals: coverage and callouts are cut at local day and working-hour
+boundaries, never walked minute by minute. Amounts are computed from exact
+quantities (``Fraction`` of microseconds) and rounded once per line.
+
+The statement of a week depends only on the inputs, never on the period
+asked for: the period only chooses which weeks are reported.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Final
 
-from ._model import Page, Shift, Volunteer
-from ._report import Report
-from ._rules import Policy
+import attrs
+
+from ._calendar import HOLIDAY, WORKDAY, Day, build_day, local_date, local_instant
+from ._errors import InputError, PolicyError, Problem
+from ._model import Page, Shift, Volunteer, country_subdivisions
+from ._money import round_fraction, round_money
+from ._report import (
+    HolidayEntry,
+    LineItem,
+    Notice,
+    PageOutcome,
+    Report,
+    WeeklyStatement,
+)
+from ._rules import CATEGORIES, OFF_HOURS, Plan, Policy, ResolvedCalendar, Version
+
+_US: Final = timedelta(microseconds=1)
+_HOUR_US: Final = 3_600_000_000
+#: How far a rest block is followed before we give up (a calendar of only
+#: holidays would otherwise never end).
+_MAX_BLOCK_DAYS: Final = 400
+
+Interval = tuple[datetime, datetime]
+
+
+def _us(span: timedelta) -> int:
+    """Exact microseconds of a duration (never a float)."""
+    return span // _US
+
+
+def _hours(span: timedelta) -> Fraction:
+    return Fraction(_us(span), _HOUR_US)
+
+
+def iso_week(day: date) -> str:
+    """The ISO week name of a date, ``2026-W48``."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@attrs.frozen
+class ExactLine:
+    """A line before rounding: the exact quantity and amount."""
+
+    kind: str
+    category: str | None
+    quantity: Fraction
+    unit: str | None
+    rate: Decimal | None
+    multiplier: Decimal | None
+    amount: Fraction
+
+
+@attrs.frozen
+class _WeekRules:
+    """What prices one pay week of one volunteer."""
+
+    version: Version
+    plan_name: str
+    plan: Plan
+    calendar: ResolvedCalendar
+
+
+class _Volunteer:
+    """Everything the engine works out for one volunteer, lazily and once."""
+
+    def __init__(self, volunteer: Volunteer, policy: Policy, reported: frozenset[date]) -> None:
+        self.v = volunteer
+        self.policy = policy
+        self.reported = reported
+        self._weekday = policy.week_start_weekday
+        self._rules: dict[date, _WeekRules | None] = {}
+        self._days: dict[date, Day | None] = {}
+
+    # §4 Pay weeks -----------------------------------------------------------
+    def week_start(self, day: date) -> date:
+        return day - timedelta(days=(day.weekday() - self._weekday) % 7)
+
+    def rules(self, week_start: date) -> _WeekRules | None:
+        """The rules of a pay week; ``None`` for an unreported week no version covers."""
+        if week_start not in self._rules:
+            version = self.policy.version_for(week_start)
+            if version is None:
+                if week_start in self.reported:
+                    first = self.policy.versions[0].effective_from
+                    msg = (
+                        f"no rules version covers the pay week {iso_week(week_start)} "
+                        f"(starting {week_start}); the earliest version is effective "
+                        f"from {first}"
+                    )
+                    raise PolicyError(Problem(msg, field="versions"))
+                self._rules[week_start] = None
+            else:
+                name = version.plan_name_for(self.v)
+                calendar = version.calendar_for(name)
+                self._check_subdivision(calendar)
+                self._rules[week_start] = _WeekRules(
+                    version, name, version.plans[name], calendar
+                )
+        return self._rules[week_start]
+
+    def _check_subdivision(self, calendar: ResolvedCalendar) -> None:
+        if self.v.subdivision is None and country_subdivisions(self.v.country):
+            if calendar.allow_missing_subdivision:
+                return
+            known = ", ".join(country_subdivisions(self.v.country) or ())
+            msg = (
+                f"{self.v.country} has subdivisions with their own holidays ({known}); "
+                "without one only nation-wide holidays apply. Set the volunteer's "
+                "subdivision, or allow_missing_subdivision = true in the rules calendar"
+            )
+            raise InputError(Problem(msg, source=f"volunteer {self.v.id!r}", field="subdivision"))
+
+    # §2 Days and time categories -------------------------------------------
+    def day(self, day: date) -> Day | None:
+        """A local date cut into categories, with the calendar of its pay week."""
+        if day not in self._days:
+            rules = self.rules(self.week_start(day))
+            self._days[day] = (
+                None
+                if rules is None
+                else build_day(
+                    day, self.v.timezone, self.v.country, self.v.subdivision, rules.calendar
+                )
+            )
+        return self._days[day]
+
+    def local_date(self, instant: datetime) -> date:
+        return local_date(instant, self.v.timezone)
+
+    def midnight(self, day: date) -> datetime:
+        return local_instant(day, 0, self.v.timezone)
+
+    def pieces(self, start: datetime, end: datetime) -> Iterable[tuple[Day, datetime, datetime, str]]:
+        """Cut ``[start, end)`` at local day and working-hour boundaries."""
+        day = self.local_date(start)
+        while True:
+            info = self.day(day)
+            if info is None:
+                # An unreported week no version covers: nothing is priced there.
+                if self.midnight(day + timedelta(days=1)) >= end:
+                    return
+            else:
+                if info.start >= end:
+                    return
+                for s, e, category in info.segments:
+                    lo, hi = max(s, start), min(e, end)
+                    if lo < hi:
+                        yield info, lo, hi, category
+                if info.end >= end:
+                    return
+            day += timedelta(days=1)
+
+
+def _merge(
+    intervals: list[Interval],
+) -> tuple[list[Interval], list[tuple[Interval, Interval]]]:
+    """Union of intervals; also the pairs that really overlapped (not just touched)."""
+    merged: list[Interval] = []
+    overlaps: list[tuple[Interval, Interval]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            last = merged[-1]
+            if start < last[1]:
+                overlaps.append((last, (start, end)))
+            merged[-1] = (last[0], max(last[1], end))
+        else:
+            merged.append((start, end))
+    return merged, overlaps
+
+
+def _covers(coverage: list[Interval], starts: list[datetime], instant: datetime) -> bool:
+    i = bisect.bisect_right(starts, instant) - 1
+    return i >= 0 and coverage[i][0] <= instant < coverage[i][1]
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def work_length(page: Page, plan: Plan) -> timedelta:
+    """§6 steps 1–2: the length of a counted page's work interval."""
+    callout = plan.callout
+    if page.worked is not None:
+        length = page.worked
+    elif page.resolved_at is not None:
+        length = page.resolved_at - page.at
+    else:
+        length = timedelta(0)
+    if callout.max_minutes is not None:
+        length = min(length, timedelta(minutes=callout.max_minutes))
+    minutes = _ceil_div(_us(length), 60_000_000)
+    minutes = max(minutes, callout.minimum_minutes)
+    step = max(callout.increment_minutes, 1)
+    minutes = _ceil_div(minutes, step) * step
+    return timedelta(minutes=minutes)
+
+
+@attrs.frozen
+class _PageFacts:
+    page: Page
+    at: datetime
+    week_start: date
+    category: str | None
+    covered: bool
+    qualifies: bool
+    reason: str | None
+
+
+def _fmt(instant: datetime, zone_name: str) -> str:
+    from ._model import zone
+
+    return instant.astimezone(zone(zone_name)).isoformat(timespec="minutes")
+
+
+def _price_volunteer(
+    ctx: _Volunteer,
+    shifts: list[Shift],
+    pages: list[Page],
+    window: tuple[date, date],
+    notices: list[Notice],
+    holidays_seen: set[HolidayEntry],
+) -> tuple[list[WeeklyStatement], list[PageOutcome], dict[date, list[ExactLine]]]:
+    v = ctx.v
+    first_week, last_week = window
+    win_start = ctx.midnight(first_week)
+    win_end = ctx.midnight(last_week + timedelta(days=7))
+
+    # §3 Coverage: open ends clipped to the reported weeks, then merged.
+    raw: list[Interval] = []
+    for shift in shifts:
+        start = shift.start.astimezone(UTC) if shift.start is not None else win_start
+        end = shift.end.astimezone(UTC) if shift.end is not None else win_end
+        if start < end:
+            raw.append((start, end))
+    coverage, overlaps = _merge(raw)
+    for a, b in overlaps:
+        notices.append(
+            Notice(
+                "overlap",
+                v.id,
+                f"shift {_fmt(b[0], v.timezone)} – {_fmt(b[1], v.timezone)} overlaps "
+                f"{_fmt(a[0], v.timezone)} – {_fmt(a[1], v.timezone)}; merged, paid once",
+            )
+        )
+    starts = [c[0] for c in coverage]
+
+    # §2/§5 Covered time per (date, category).
+    covered: dict[date, dict[str, timedelta]] = defaultdict(lambda: defaultdict(timedelta))
+    for start, end in coverage:
+        for info, lo, hi, category in ctx.pieces(start, end):
+            covered[info.date][category] += hi - lo
+
+    # §6 Which pages count.
+    facts: list[_PageFacts] = []
+    for page in pages:
+        at = page.at.astimezone(UTC)
+        day = ctx.local_date(at)
+        week_start = ctx.week_start(day)
+        info = ctx.day(day)
+        category = info.category_at(at) if info is not None else None
+        is_covered = _covers(coverage, starts, at)
+        reason: str | None = None
+        rules = ctx.rules(week_start)
+        if not is_covered:
+            reason = "not_on_call"
+        elif category is None or category == "in_hours":
+            reason = "in_hours" if category == "in_hours" else "outside_period"
+        elif rules is not None and not rules.plan.callout.pays_urgency(page.urgency):
+            reason = "urgency"
+        qualifies = reason is None
+        if week_start not in ctx.reported:
+            reason = "outside_period"
+        facts.append(_PageFacts(page, at, week_start, category, is_covered, qualifies, reason))
+
+    # §6 Callout time: the union of the counted pages' work intervals.
+    work: dict[str, Interval] = {}
+    for f in facts:
+        if f.qualifies:
+            rules = ctx.rules(f.week_start)
+            assert rules is not None  # a qualifying page has a category, so rules
+            length = work_length(f.page, rules.plan)
+            work[f.page.id] = (f.at, f.at + length)
+    callout_time: dict[tuple[date, str], timedelta] = defaultdict(timedelta)
+    union, _ = _merge([w for w in work.values() if w[1] > w[0]])
+    for start, end in union:
+        for info, lo, hi, category in ctx.pieces(start, end):
+            if category != "in_hours":
+                callout_time[(ctx.week_start(info.date), category)] += hi - lo
+
+    # §6 Per-page pay.
+    page_counts: dict[tuple[date, str], int] = defaultdict(int)
+    for f in facts:
+        if f.qualifies and f.category is not None:
+            page_counts[(f.week_start, f.category)] += 1
+
+    # §7 Interrupted rest blocks: the week of the block's first counted page.
+    blocks: dict[date, _PageFacts] = {}
+    block_days: dict[date, tuple[date, date]] = {}
+    for f in sorted((f for f in facts if f.qualifies), key=lambda f: (f.at, f.page.id)):
+        day = ctx.local_date(f.at)
+        info = ctx.day(day)
+        if info is None or info.kind == WORKDAY:
+            continue
+        first, last = _rest_block(ctx, day)
+        if first not in blocks:
+            blocks[first] = f
+            block_days[first] = (first, last)
+    block_weeks: dict[date, int] = defaultdict(int)
+    window_days = (first_week, last_week + timedelta(days=6))
+    for first, f in blocks.items():
+        block_weeks[f.week_start] += 1
+        lo, hi = block_days[first]
+        crosses_start = lo < window_days[0] <= hi
+        crosses_end = lo <= window_days[1] < hi
+        if crosses_start or crosses_end:
+            notices.append(
+                Notice(
+                    "period_edge",
+                    v.id,
+                    f"rest block {lo} – {hi} holds counted page {f.page.id} and crosses the "
+                    f"edge of the reported weeks ({window_days[0]} – {window_days[1]}); "
+                    "check the neighbouring pay run",
+                )
+            )
+
+    # §10 Statements for the reported weeks with cover, pages or pay.
+    by_week_pages: dict[date, list[_PageFacts]] = defaultdict(list)
+    for f in facts:
+        by_week_pages[f.week_start].append(f)
+    weeks: set[date] = {ctx.week_start(d) for d in covered}
+    weeks |= set(by_week_pages)
+    weeks |= {w for w, _ in callout_time} | set(block_weeks)
+    statements: list[WeeklyStatement] = []
+    exact: dict[date, list[ExactLine]] = {}
+    for week_start in sorted(weeks & ctx.reported):
+        rules = ctx.rules(week_start)
+        assert rules is not None  # reported weeks always have rules (or raised)
+        days = [ctx.day(week_start + timedelta(days=i)) for i in range(7)]
+        lines = _lines(rules, days, covered, callout_time, page_counts, block_weeks, week_start)
+        statement = _statement(v, week_start, rules, days, covered, by_week_pages, block_weeks, lines)
+        statements.append(statement)
+        exact[week_start] = lines
+        if any(covered.get(d.date) for d in days if d is not None):
+            for d in days:
+                if d is not None and d.kind == HOLIDAY:
+                    assert d.holiday_name is not None and d.holiday_source is not None
+                    holidays_seen.add(
+                        HolidayEntry(v.country, v.subdivision, d.date, d.holiday_name, d.holiday_source)
+                    )
+
+    outcomes = [_outcome(ctx, f, work.get(f.page.id)) for f in facts]
+    return statements, outcomes, exact
+
+
+def _rest_block(ctx: _Volunteer, day: date) -> tuple[date, date]:
+    """§7 The maximal run of non-workdays around ``day``."""
+
+    def off(d: date) -> bool:
+        info = ctx.day(d)
+        return info is not None and info.kind != WORKDAY
+
+    first = last = day
+    for _ in range(_MAX_BLOCK_DAYS):
+        if not off(first - timedelta(days=1)):
+            break
+        first -= timedelta(days=1)
+    for _ in range(_MAX_BLOCK_DAYS):
+        if not off(last + timedelta(days=1)):
+            break
+        last += timedelta(days=1)
+    return first, last
+
+
+def _lines(
+    rules: _WeekRules,
+    days: list[Day | None],
+    covered: Mapping[date, Mapping[str, timedelta]],
+    callout_time: Mapping[tuple[date, str], timedelta],
+    page_counts: Mapping[tuple[date, str], int],
+    block_weeks: Mapping[date, int],
+    week_start: date,
+) -> list[ExactLine]:
+    plan = rules.plan
+    lines: list[ExactLine] = []
+    present = [d for d in days if d is not None]
+
+    # §5 Weekly stipend, prorated over the week's off-hours.
+    off_total = sum(_us(d.off_hours) for d in present)
+    off_covered = sum(
+        _us(span)
+        for d in present
+        for category, span in covered.get(d.date, {}).items()
+        if category != "in_hours"
+    )
+    if plan.weekly_stipend and off_covered:
+        fraction = Fraction(off_covered, off_total)
+        lines.append(
+            ExactLine(
+                "stipend", None, fraction, "week", plan.weekly_stipend, None,
+                fraction * Fraction(plan.weekly_stipend),
+            )
+        )  # fmt: skip
+
+    # §5 Per-category standby, per hour or per local day.
+    for category in OFF_HOURS:
+        rate = plan.standby.get(category)
+        if rate is None or not rate.rate:
+            continue
+        if rate.per == "hour":
+            quantity = sum(
+                (_hours(covered.get(d.date, {}).get(category, timedelta(0))) for d in present),
+                Fraction(0),
+            )
+        else:
+            quantity = Fraction(0)
+            for d in present:
+                span = covered.get(d.date, {}).get(category)
+                if span:
+                    quantity += Fraction(_us(span), _us(d.category_total(category)))
+        if quantity:
+            lines.append(
+                ExactLine(
+                    "standby", category, quantity, rate.per, rate.rate, None,
+                    quantity * Fraction(rate.rate),
+                )
+            )  # fmt: skip
+
+    # §6 Callouts, stretch by stretch, and the flat fee per page.
+    callout = plan.callout
+    for category in OFF_HOURS:
+        span = callout_time.get((week_start, category))
+        if callout.hourly and span:
+            quantity = _hours(span)
+            multiplier = callout.multiplier(category)
+            lines.append(
+                ExactLine(
+                    "callout", category, quantity, "hour", callout.hourly, multiplier,
+                    quantity * Fraction(callout.hourly) * Fraction(multiplier),
+                )
+            )  # fmt: skip
+    for category in OFF_HOURS:
+        count = page_counts.get((week_start, category), 0)
+        if callout.per_page and count:
+            multiplier = callout.multiplier(category)
+            lines.append(
+                ExactLine(
+                    "page", category, Fraction(count), "page", callout.per_page, multiplier,
+                    count * Fraction(callout.per_page) * Fraction(multiplier),
+                )
+            )  # fmt: skip
+
+    # §7 Interrupted weekends.
+    blocks = block_weeks.get(week_start, 0)
+    bonus = plan.interrupted_weekend.bonus
+    if bonus and blocks:
+        lines.append(
+            ExactLine(
+                "interrupted_weekend", None, Fraction(blocks), "block", bonus, None,
+                blocks * Fraction(bonus),
+            )
+        )  # fmt: skip
+    return lines
+
+
+def _statement(
+    v: Volunteer,
+    week_start: date,
+    rules: _WeekRules,
+    days: list[Day | None],
+    covered: Mapping[date, Mapping[str, timedelta]],
+    by_week_pages: Mapping[date, list[_PageFacts]],
+    block_weeks: Mapping[date, int],
+    exact: list[ExactLine],
+) -> WeeklyStatement:
+    plan = rules.plan
+    currency, rounding = plan.currency, rules.version.rounding
+    lines = [
+        LineItem(
+            line.kind,
+            line.category,
+            round_fraction(line.quantity, 6),
+            line.unit,
+            line.rate,
+            line.multiplier,
+            round_money(line.amount, currency, rounding),
+        )
+        for line in exact
+    ]
+    # §8 The weekly cap, as a negative line so the lines still add up.
+    total = sum((li.amount for li in lines), Decimal(0))
+    cap = plan.limits.weekly_cap
+    if cap is not None and total > cap:
+        lines.append(LineItem("cap", None, Decimal(1), None, None, None, cap - total))
+        total = cap
+    spans: dict[str, timedelta] = {c: timedelta(0) for c in CATEGORIES}
+    for d in days:
+        if d is not None:
+            for category, span in covered.get(d.date, {}).items():
+                spans[category] += span
+    week_pages = sorted(by_week_pages.get(week_start, []), key=lambda f: (f.at, f.page.id))
+    return WeeklyStatement(
+        volunteer_id=v.id,
+        week=iso_week(week_start),
+        week_start=week_start,
+        currency=currency,
+        rules_version=rules.version.effective_from,
+        plan=rules.plan_name,
+        lines=tuple(lines),
+        hours={c: round_fraction(_hours(s), 6) for c, s in spans.items()},
+        covered=spans,
+        page_ids=tuple(f.page.id for f in week_pages),
+        counted_page_ids=tuple(f.page.id for f in week_pages if f.reason is None),
+        toil_days=block_weeks.get(week_start, 0) * plan.interrupted_weekend.toil_days,
+        total=total,
+    )
+
+
+def _outcome(ctx: _Volunteer, f: _PageFacts, work: Interval | None) -> PageOutcome:
+    tz = ctx.v.zone
+    counted = f.reason is None
+    return PageOutcome(
+        page_id=f.page.id,
+        volunteer_id=ctx.v.id,
+        at=f.at.astimezone(tz),
+        week=iso_week(f.week_start),
+        week_start=f.week_start,
+        category=f.category or "unknown",
+        counted=counted,
+        reason=f.reason,
+        work_from=work[0].astimezone(tz) if counted and work else None,
+        work_to=work[1].astimezone(tz) if counted and work else None,
+        urgency=f.page.urgency,
+        title=f.page.title,
+    )
+
+
+def _check_inputs(
+    volunteers: list[Volunteer], shifts: list[Shift], pages: list[Page], start: date, end: date
+) -> None:
+    problems: list[Problem] = []
+    if start > end:
+        problems.append(Problem(f"from {start} is after to {end}", field="period"))
+    ids: set[str] = set()
+    for v in volunteers:
+        if v.id in ids:
+            problems.append(Problem(f"duplicate volunteer id {v.id!r}", field="id"))
+        ids.add(v.id)
+    for shift in shifts:
+        if shift.volunteer_id not in ids:
+            problems.append(
+                Problem(
+                    f"shift names volunteer {shift.volunteer_id!r}, who is not in the roster",
+                    field="volunteer_id",
+                )
+            )
+    page_ids: set[str] = set()
+    for page in pages:
+        if page.id in page_ids:
+            problems.append(Problem(f"duplicate page id {page.id!r}", field="id"))
+        page_ids.add(page.id)
+        if page.volunteer_id not in ids:
+            problems.append(
+                Problem(
+                    f"page {page.id!r} names volunteer {page.volunteer_id!r}, "
+                    "who is not in the roster",
+                    field="volunteer_id",
+                )
+            )
+    if problems:
+        raise InputError(problems)
+
+
+def compute_exact(
+    volunteers: Iterable[Volunteer],
+    shifts: Iterable[Shift],
+    pages: Iterable[Page],
+    policy: Policy,
+    *,
+    start: date,
+    end: date,
+) -> tuple[Report, dict[tuple[str, date], list[ExactLine]]]:
+    """``compute()``, also returning each statement's lines before rounding."""
+    vols = list(volunteers)
+    shift_list = list(shifts)
+    page_list = list(pages)
+    _check_inputs(vols, shift_list, page_list, start, end)
+
+    offset = (policy.week_start_weekday - start.weekday()) % 7
+    first_week = start + timedelta(days=offset)
+    week_starts = []
+    week = first_week
+    while week <= end:
+        week_starts.append(week)
+        week += timedelta(days=7)
+    reported = frozenset(week_starts)
+
+    shifts_of: dict[str, list[Shift]] = defaultdict(list)
+    for shift in shift_list:
+        shifts_of[shift.volunteer_id].append(shift)
+    pages_of: dict[str, list[Page]] = defaultdict(list)
+    for page in page_list:
+        pages_of[page.volunteer_id].append(page)
+
+    statements: list[WeeklyStatement] = []
+    outcomes: list[PageOutcome] = []
+    notices: list[Notice] = []
+    holidays_seen: set[HolidayEntry] = set()
+    exact: dict[tuple[str, date], list[ExactLine]] = {}
+    if week_starts:
+        window = (week_starts[0], week_starts[-1])
+        for v in sorted(vols, key=lambda v: v.id):
+            if v.subdivision is None and country_subdivisions(v.country):
+                notices.append(
+                    Notice(
+                        "subdivision",
+                        v.id,
+                        f"no subdivision for {v.country}: only nation-wide holidays apply",
+                    )
+                )
+            ctx = _Volunteer(v, policy, reported)
+            sts, outs, ex = _price_volunteer(
+                ctx, shifts_of[v.id], pages_of[v.id], window, notices, holidays_seen
+            )
+            statements.extend(sts)
+            outcomes.extend(outs)
+            exact.update({(v.id, w): lines for w, lines in ex.items()})
+    else:
+        notices.append(
+            Notice("period", None, f"no pay week starts between {start} and {end}")
+        )
+        outcomes.extend(
+            PageOutcome(p.id, p.volunteer_id, p.at, iso_week(p.at.date()), p.at.date(),
+                        "unknown", False, "outside_period", urgency=p.urgency, title=p.title)
+            for p in page_list
+        )  # fmt: skip
+
+    report = Report(
+        statements=tuple(sorted(statements, key=lambda s: (s.volunteer_id, s.week_start))),
+        pages=tuple(sorted(outcomes, key=lambda p: (p.at, p.page_id))),
+        notices=tuple(sorted(notices, key=lambda n: (n.volunteer_id or "", n.kind, n.detail))),
+        holidays=tuple(
+            sorted(holidays_seen, key=lambda h: (h.country, h.subdivision or "", h.date, h.name))
+        ),
+        period_start=start,
+        period_end=end,
+        week_starts=tuple(week_starts),
+        policy_name=policy.name,
+        input_counts={"volunteers": len(vols), "shifts": len(shift_list), "pages": len(page_list)},
+    )
+    return report, exact
 
 
 def compute(
@@ -19,5 +681,24 @@ def compute(
     start: date,
     end: date,
 ) -> Report:
-    """Price every pay week whose start lies in ``[start, end]``."""
-    raise NotImplementedError
+    """Price every pay week whose start lies in ``[start, end]``.
+
+    Args:
+        volunteers: The roster; ids must be unique.
+        shifts: Cover, of volunteers in the roster, in any order.
+        pages: Pages, of volunteers in the roster, in any order; ids unique.
+        policy: The versioned pay rules.
+        start: The first date of the period.
+        end: The last date of the period (inclusive).
+
+    Returns:
+        The report: statements sorted by (volunteer id, week start), every
+        page with its outcome, and notices. It does not depend on input order.
+
+    Raises:
+        InputError: Duplicate or unknown ids, a period whose start is after
+            its end, a missing subdivision.
+        PolicyError: A reported week no version covers; no plan for a volunteer.
+    """
+    report, _ = compute_exact(volunteers, shifts, pages, policy, start=start, end=end)
+    return report
