@@ -534,6 +534,9 @@ def _statement(
         counted_page_ids=tuple(f.page.id for f in week_pages if f.reason is None),
         toil_days=block_weeks.get(week_start, 0) * plan.interrupted_weekend.toil_days,
         total=total,
+        week_off_hours=round_fraction(
+            _hours(sum((d.off_hours for d in days if d is not None), timedelta(0))), 6
+        ),
     )
 
 

@@ -60,6 +60,8 @@ class WeeklyStatement:
         counted_page_ids: The pages that counted for pay.
         toil_days: Time off in lieu earned (never capped).
         total: The sum of the rounded lines.
+        week_off_hours: All off-hours hours of the week on the volunteer's
+            calendar (the stipend's denominator), 6 decimal places.
     """
 
     volunteer_id: str
@@ -75,6 +77,7 @@ class WeeklyStatement:
     counted_page_ids: tuple[str, ...]
     toil_days: Decimal
     total: Decimal
+    week_off_hours: Decimal = Decimal(0)
 
     def amount(self, kind: str, category: str | None = None) -> Decimal:
         """The sum of the lines of one kind (and category, if given)."""
