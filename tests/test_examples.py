@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 import oncall_pay as op
-
 from helpers import (
     DUBLIN,
     LONDON,
@@ -24,11 +23,18 @@ WEEK = date(2026, 11, 16)
 FULL_WEEK = op.Shift("alice", local(D, 2026, 11, 16), local(D, 2026, 11, 23))
 
 
-def run(shifts: list[op.Shift], pages: list[op.Page] = (), policy: op.Policy | None = None,
-        start: date = WEEK, end: date = WEEK, vols=(DUBLIN,)) -> op.Report:  # type: ignore[assignment]
+def run(
+    shifts: list[op.Shift],
+    pages: list[op.Page] = (),
+    policy: op.Policy | None = None,
+    start: date = WEEK,
+    end: date = WEEK,
+    vols=(DUBLIN,),
+) -> op.Report:  # type: ignore[assignment]
     """Compute a report for the example volunteers."""
-    return op.compute(list(vols), shifts, list(pages), policy or example_policy(),
-                      start=start, end=end)
+    return op.compute(
+        list(vols), shifts, list(pages), policy or example_policy(), start=start, end=end
+    )
 
 
 def test_a_plain_full_week() -> None:
@@ -112,8 +118,11 @@ def test_g_daylight_saving_per_hour_counts_49_hours() -> None:
     """G: over the October clock change, per-hour weekend standby pays 49 hours."""
     plan = example_plan(standby={"weekend": op.StandbyRate("hour", "2.00")})
     shift = op.Shift("alice", local(D, 2026, 10, 24), local(D, 2026, 10, 26))
-    st = statement(run([shift], policy=example_policy(plan), start=date(2026, 10, 19),
-                       end=date(2026, 10, 19)), "alice", date(2026, 10, 19))
+    st = statement(
+        run([shift], policy=example_policy(plan), start=date(2026, 10, 19), end=date(2026, 10, 19)),
+        "alice",
+        date(2026, 10, 19),
+    )
     assert_paid(st, "standby", "98.00", "weekend")
     assert st.hours["weekend"] == 49
 
@@ -121,8 +130,9 @@ def test_g_daylight_saving_per_hour_counts_49_hours() -> None:
 def test_g_daylight_saving_per_day_counts_two_days() -> None:
     """G: over the October clock change, per-day weekend standby pays exactly two days."""
     shift = op.Shift("alice", local(D, 2026, 10, 24), local(D, 2026, 10, 26))
-    st = statement(run([shift], start=date(2026, 10, 19), end=date(2026, 10, 19)),
-                   "alice", date(2026, 10, 19))
+    st = statement(
+        run([shift], start=date(2026, 10, 19), end=date(2026, 10, 19)), "alice", date(2026, 10, 19)
+    )
     assert_paid(st, "standby", "100.00", "weekend")
     assert_paid(st, "stipend", "118.55")
     assert st.total == Decimal("218.55")

@@ -92,9 +92,7 @@ class Day:
     @property
     def off_hours(self) -> timedelta:
         """Elapsed off-hours time of the day."""
-        return sum(
-            (e - s for s, e, c in self.segments if c != "in_hours"), timedelta(0)
-        )
+        return sum((e - s for s, e, c in self.segments if c != "in_hours"), timedelta(0))
 
     def category_total(self, category: str) -> timedelta:
         """Elapsed time of the day in one category."""

@@ -115,9 +115,7 @@ class _Volunteer:
                 name = version.plan_name_for(self.v)
                 calendar = version.calendar_for(name)
                 self._check_subdivision(calendar)
-                self._rules[week_start] = _WeekRules(
-                    version, name, version.plans[name], calendar
-                )
+                self._rules[week_start] = _WeekRules(version, name, version.plans[name], calendar)
         return self._rules[week_start]
 
     def _check_subdivision(self, calendar: ResolvedCalendar) -> None:
@@ -152,7 +150,9 @@ class _Volunteer:
     def midnight(self, day: date) -> datetime:
         return local_instant(day, 0, self.v.timezone)
 
-    def pieces(self, start: datetime, end: datetime) -> Iterable[tuple[Day, datetime, datetime, str]]:
+    def pieces(
+        self, start: datetime, end: datetime
+    ) -> Iterable[tuple[Day, datetime, datetime, str]]:
         """Cut ``[start, end)`` at local day and working-hour boundaries."""
         day = self.local_date(start)
         while True:
@@ -278,21 +278,23 @@ def _price_volunteer(
         at = page.at.astimezone(UTC)
         day = ctx.local_date(at)
         week_start = ctx.week_start(day)
-        info = ctx.day(day)
-        category = info.category_at(at) if info is not None else None
+        page_day = ctx.day(day)
+        page_category = page_day.category_at(at) if page_day is not None else None
         is_covered = _covers(coverage, starts, at)
         reason: str | None = None
         rules = ctx.rules(week_start)
         if not is_covered:
             reason = "not_on_call"
-        elif category is None or category == "in_hours":
-            reason = "in_hours" if category == "in_hours" else "outside_period"
+        elif page_category is None or page_category == "in_hours":
+            reason = "in_hours" if page_category == "in_hours" else "outside_period"
         elif rules is not None and not rules.plan.callout.pays_urgency(page.urgency):
             reason = "urgency"
         qualifies = reason is None
         if week_start not in ctx.reported:
             reason = "outside_period"
-        facts.append(_PageFacts(page, at, week_start, category, is_covered, qualifies, reason))
+        facts.append(
+            _PageFacts(page, at, week_start, page_category, is_covered, qualifies, reason)
+        )
 
     # §6 Callout time: the union of the counted pages' work intervals.
     work: dict[str, Interval] = {}
@@ -320,8 +322,8 @@ def _price_volunteer(
     block_days: dict[date, tuple[date, date]] = {}
     for f in sorted((f for f in facts if f.qualifies), key=lambda f: (f.at, f.page.id)):
         day = ctx.local_date(f.at)
-        info = ctx.day(day)
-        if info is None or info.kind == WORKDAY:
+        page_day = ctx.day(day)
+        if page_day is None or page_day.kind == WORKDAY:
             continue
         first, last = _rest_block(ctx, day)
         if first not in blocks:
@@ -331,15 +333,15 @@ def _price_volunteer(
     window_days = (first_week, last_week + timedelta(days=6))
     for first, f in blocks.items():
         block_weeks[f.week_start] += 1
-        lo, hi = block_days[first]
-        crosses_start = lo < window_days[0] <= hi
-        crosses_end = lo <= window_days[1] < hi
+        block_first, block_last = block_days[first]
+        crosses_start = block_first < window_days[0] <= block_last
+        crosses_end = block_first <= window_days[1] < block_last
         if crosses_start or crosses_end:
             notices.append(
                 Notice(
                     "period_edge",
                     v.id,
-                    f"rest block {lo} – {hi} holds counted page {f.page.id} and crosses the "
+                    f"rest block {block_first} – {block_last} holds counted page {f.page.id} and crosses the "
                     f"edge of the reported weeks ({window_days[0]} – {window_days[1]}); "
                     "check the neighbouring pay run",
                 )
@@ -359,15 +361,22 @@ def _price_volunteer(
         assert rules is not None  # reported weeks always have rules (or raised)
         days = [ctx.day(week_start + timedelta(days=i)) for i in range(7)]
         lines = _lines(rules, days, covered, callout_time, page_counts, block_weeks, week_start)
-        statement = _statement(v, week_start, rules, days, covered, by_week_pages, block_weeks, lines)
+        statement = _statement(
+            v, week_start, rules, days, covered, by_week_pages, block_weeks, lines
+        )
         statements.append(statement)
         exact[week_start] = lines
         if any(covered.get(d.date) for d in days if d is not None):
             for d in days:
                 if d is not None and d.kind == HOLIDAY:
-                    assert d.holiday_name is not None and d.holiday_source is not None
                     holidays_seen.add(
-                        HolidayEntry(v.country, v.subdivision, d.date, d.holiday_name, d.holiday_source)
+                        HolidayEntry(
+                            v.country,
+                            v.subdivision,
+                            d.date,
+                            d.holiday_name or "",
+                            d.holiday_source or "",
+                        )
                     )
 
     outcomes = [_outcome(ctx, f, work.get(f.page.id)) for f in facts]
@@ -650,9 +659,7 @@ def compute_exact(
             outcomes.extend(outs)
             exact.update({(v.id, w): lines for w, lines in ex.items()})
     else:
-        notices.append(
-            Notice("period", None, f"no pay week starts between {start} and {end}")
-        )
+        notices.append(Notice("period", None, f"no pay week starts between {start} and {end}"))
         outcomes.extend(
             PageOutcome(p.id, p.volunteer_id, p.at, iso_week(p.at.date()), p.at.date(),
                         "unknown", False, "outside_period", urgency=p.urgency, title=p.title)

@@ -105,8 +105,7 @@ class Volunteer:
             raise _fail(
                 record,
                 "subdivision",
-                f"{self.subdivision!r} is not a subdivision of {self.country} "
-                f"(known: {listed})",
+                f"{self.subdivision!r} is not a subdivision of {self.country} (known: {listed})",
             )
         try:
             zone(self.timezone)

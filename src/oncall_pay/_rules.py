@@ -8,16 +8,16 @@ effect on its first day. Reading and writing the TOML file lives in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final, Literal
 
 import attrs
 
 from ._errors import PolicyError, Problem
+from ._model import Volunteer, country_subdivisions
 from ._money import is_currency, minor_unit
-from ._model import Volunteer
 
 WEEKDAYS: Final = (
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
@@ -27,6 +27,8 @@ CATEGORIES: Final = ("in_hours", "workday_off_hours", "weekend", "holiday")
 #: The categories that are paid.
 OFF_HOURS: Final = ("workday_off_hours", "weekend", "holiday")
 ROUNDINGS: Final = ("half_up", "half_even")
+#: Rates (stipend, standby and callout rates) may have this many decimals.
+RATE_PLACES: Final = 6
 
 Category = Literal["in_hours", "workday_off_hours", "weekend", "holiday"]
 
@@ -82,7 +84,8 @@ def parse_hhmm(text: str) -> int:
         ValueError: Not a wall-clock time of that form.
     """
     parts = text.split(":") if isinstance(text, str) else []
-    if len(parts) != 2 or not all(p.isdigit() and len(p) == 2 for p in parts):
+    # isascii: str.isdigit also accepts digits such as "²" that int() refuses.
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) == 2 for p in parts):
         msg = f"{text!r} is not a time of the form HH:MM"
         raise ValueError(msg)
     hours, minutes = int(parts[0]), int(parts[1])
@@ -118,6 +121,11 @@ class WorkingHours:
         return parse_hhmm(self.end)
 
 
+def _opt_tuple(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    # A typed converter: mypy cannot infer attrs.converters.optional(tuple).
+    return None if value is None else tuple(value)
+
+
 def _dates_map(value: Mapping[str, Any] | None) -> Mapping[str, tuple[date, ...]]:
     if not value:
         return {}
@@ -132,14 +140,10 @@ class Calendar:
     removed holidays are added together.
     """
 
-    weekend_days: tuple[str, ...] | None = attrs.field(
-        default=None, converter=attrs.converters.optional(tuple)
-    )
+    weekend_days: tuple[str, ...] | None = attrs.field(default=None, converter=_opt_tuple)
     working_hours: WorkingHours | None = None
     observed_holidays: bool | None = None
-    extra_holidays: Mapping[str, tuple[date, ...]] = attrs.field(
-        factory=dict, converter=_dates_map
-    )
+    extra_holidays: Mapping[str, tuple[date, ...]] = attrs.field(factory=dict, converter=_dates_map)
     removed_holidays: Mapping[str, tuple[date, ...]] = attrs.field(
         factory=dict, converter=_dates_map
     )
@@ -152,6 +156,19 @@ class Calendar:
                     raise _bad("weekend_days", f"{day!r} is not an English weekday name")
             if len(set(self.weekend_days)) >= 7:
                 raise _bad("weekend_days", "at least one day of the week must be a workday")
+        for name, table in (
+            ("extra_holidays", self.extra_holidays),
+            ("removed_holidays", self.removed_holidays),
+        ):
+            for country in table:
+                # "*" (every volunteer) is a company day off; removals are per country.
+                if country == "*" and name == "extra_holidays":
+                    continue
+                if country_subdivisions(country) is None:
+                    raise _bad(
+                        f"{name}.{country}",
+                        f"{country!r} is not a country code the holidays package knows",
+                    )
 
     def over(self, base: Calendar) -> Calendar:
         """This calendar merged key by key over ``base``."""
@@ -329,6 +346,18 @@ class Plan:
     def __attrs_post_init__(self) -> None:
         if not is_currency(self.currency):
             raise _bad("currency", f"{self.currency!r} is not an ISO 4217 currency code")
+        for country in self.countries:
+            if country_subdivisions(country) is None:
+                msg = f"{country!r} is not a country code the holidays package knows"
+                raise _bad("countries", msg)
+        rates = {
+            "weekly_stipend": self.weekly_stipend,
+            "callout.hourly": self.callout.hourly,
+            **{f"standby.{k}.rate": v.rate for k, v in self.standby.items()},
+        }
+        for path, rate in rates.items():
+            if decimal_places(rate) > RATE_PLACES:
+                raise _bad(path, f"{rate} has more than {RATE_PLACES} decimals")
         places = minor_unit(self.currency)
         fixed = {
             "callout.per_page": self.callout.per_page,
@@ -336,16 +365,25 @@ class Plan:
             "limits.weekly_cap": self.limits.weekly_cap,
         }
         for path, amount in fixed.items():
-            if amount is not None and _places(amount) > places:
+            if amount is not None and decimal_places(amount) > places:
                 raise _bad(
                     path,
                     f"{amount} has more decimals than {self.currency}'s minor unit ({places})",
                 )
 
 
-def _places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+def decimal_places(value: Decimal) -> int:
+    """The decimals a value needs: ``"150.00"`` needs 0, ``"0.125"`` needs 3."""
+    # Not Decimal.normalize(): it rounds to the context's 28 digits, so
+    # "1.0000000000000000000000000000001" would pass as a whole number.
+    _sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return 0
+    significant = list(digits)
+    while exponent < 0 and significant and significant[-1] == 0:
+        significant.pop()
+        exponent += 1
+    return max(0, -exponent) if any(significant) else 0
 
 
 def _plans(value: Mapping[str, Plan]) -> Mapping[str, Plan]:
@@ -363,6 +401,9 @@ class Version:
     calendar: Calendar = attrs.field(factory=Calendar)
 
     def __attrs_post_init__(self) -> None:
+        # A datetime is a date too, but comparing it with a week's start date fails.
+        if isinstance(self.effective_from, datetime) or not isinstance(self.effective_from, date):
+            raise _bad("effective_from", f"{self.effective_from!r} is not a date")
         if self.rounding not in ROUNDINGS:
             raise _bad("rounding", f"{self.rounding!r} is not one of {', '.join(ROUNDINGS)}")
         if not self.plans:
@@ -427,6 +468,12 @@ class Policy:
         dates = [v.effective_from for v in self.versions]
         if len(set(dates)) != len(dates):
             raise _bad("versions", "two versions have the same effective_from")
+
+    def to_toml(self) -> str:
+        """The policy as a rules file; ``parse_policy`` reads it back equal."""
+        from ._rules_file import policy_to_toml  # the file format depends on these values
+
+        return policy_to_toml(self)
 
     @property
     def week_start_weekday(self) -> int:
