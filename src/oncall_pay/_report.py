@@ -212,5 +212,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, timedelta):
-        return value.total_seconds()
+        # Exact elapsed seconds as a decimal string, like money: never a float.
+        return f"{Decimal(value // timedelta(microseconds=1)).scaleb(-6):f}"
     return value
