@@ -29,14 +29,15 @@ class Problem:
     field: str | None = None
 
     def __str__(self) -> str:
-        where = []
-        if self.source is not None:
-            where.append(self.source)
-        if self.line is not None:
-            where.append(f"line {self.line}")
+        # Renders as `shifts.csv line 14, field "end": ...` (STYLE.md).
+        place = " ".join(
+            part
+            for part in (self.source, None if self.line is None else f"line {self.line}")
+            if part is not None
+        )
         if self.field is not None:
-            where.append(f'field "{self.field}"')
-        return f"{' '.join(where)}: {self.message}" if where else self.message
+            place = f'{place}, field "{self.field}"' if place else f'field "{self.field}"'
+        return f"{place}: {self.message}" if place else self.message
 
 
 class OncallPayError(Exception):
