@@ -341,8 +341,9 @@ def _price_volunteer(
                 Notice(
                     "period_edge",
                     v.id,
-                    f"rest block {block_first} – {block_last} holds counted page {f.page.id} and crosses the "
-                    f"edge of the reported weeks ({window_days[0]} – {window_days[1]}); "
+                    f"rest block {block_first} – {block_last} holds counted page "
+                    f"{f.page.id} and crosses the edge of the reported weeks "
+                    f"({window_days[0]} – {window_days[1]}); "
                     "check the neighbouring pay run",
                 )
             )
