@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, Final, Literal
 
 import attrs
+import holidays
 
 from ._errors import PolicyError, Problem
 from ._model import Volunteer, country_subdivisions
@@ -31,6 +33,20 @@ ROUNDINGS: Final = ("half_up", "half_even")
 RATE_PLACES: Final = 6
 
 Category = Literal["in_hours", "workday_off_hours", "weekend", "holiday"]
+
+
+@cache
+def country_alpha2(code: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code under which the ``holidays`` package files ``code``.
+
+    ``"US"`` gives ``"US"``; the aliases the package also accepts give their
+    alpha-2 code (``"USA"`` → ``"US"``, ``"UK"`` → ``"GB"``); an unknown code
+    gives ``None``. Rules must use the alpha-2 code itself: a plan listing
+    ``"USA"`` would never match a volunteer in ``"US"``.
+    """
+    if country_subdivisions(code) is None:
+        return None
+    return str(holidays.country_holidays(code).country)
 
 
 def _bad(path: str, message: str) -> PolicyError:
@@ -121,8 +137,13 @@ class WorkingHours:
         return parse_hhmm(self.end)
 
 
+# Typed converters: mypy cannot infer the argument type of ``tuple`` or
+# ``attrs.converters.optional(tuple)``, so every caller was an error.
+def _tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 def _opt_tuple(value: Iterable[str] | None) -> tuple[str, ...] | None:
-    # A typed converter: mypy cannot infer attrs.converters.optional(tuple).
     return None if value is None else tuple(value)
 
 
@@ -164,10 +185,10 @@ class Calendar:
                 # "*" (every volunteer) is a company day off; removals are per country.
                 if country == "*" and name == "extra_holidays":
                     continue
-                if country_subdivisions(country) is None:
+                if country_alpha2(country) != country:
                     raise _bad(
                         f"{name}.{country}",
-                        f"{country!r} is not a country code the holidays package knows",
+                        f"{country!r} is not an ISO 3166-1 alpha-2 code the holidays package knows",
                     )
 
     def over(self, base: Calendar) -> Calendar:
@@ -287,9 +308,7 @@ class Callout:
     increment_minutes: int = attrs.field(default=0, validator=_opt_int)
     multipliers: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_multipliers)
     max_minutes: int | None = attrs.field(default=None, validator=_opt_int)
-    urgencies: tuple[str, ...] | None = attrs.field(
-        default=None, converter=attrs.converters.optional(tuple)
-    )
+    urgencies: tuple[str, ...] | None = attrs.field(default=None, converter=_opt_tuple)
     per_page: Decimal = attrs.field(default=Decimal(0), converter=_dec, validator=_non_negative)
 
     def __attrs_post_init__(self) -> None:
@@ -333,7 +352,7 @@ class Plan:
     """
 
     currency: str
-    countries: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    countries: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     weekly_stipend: Decimal = attrs.field(
         default=Decimal(0), converter=_dec, validator=_non_negative
     )
@@ -347,8 +366,8 @@ class Plan:
         if not is_currency(self.currency):
             raise _bad("currency", f"{self.currency!r} is not an ISO 4217 currency code")
         for country in self.countries:
-            if country_subdivisions(country) is None:
-                msg = f"{country!r} is not a country code the holidays package knows"
+            if country_alpha2(country) != country:
+                msg = f"{country!r} is not an ISO 3166-1 alpha-2 code the holidays package knows"
                 raise _bad("countries", msg)
         rates = {
             "weekly_stipend": self.weekly_stipend,
