@@ -1,0 +1,730 @@
+"""PagerDuty readers: files saved from PagerDuty's REST API in, shifts and pages out.
+
+The library makes no network calls: finance (or a script) saves the API's
+JSON responses to files, and these readers turn them into domain values.
+
+- ``read_pagerduty_oncalls``: ``GET /oncalls`` results, one or several pages.
+- ``read_pagerduty_schedule``: ``GET /schedules/{id}`` (its final schedule).
+- ``read_pagerduty_log_entries``: ``GET /log_entries`` (who was notified when).
+- ``read_pagerduty_incidents_csv``: the incidents CSV export.
+
+People are matched to the roster by an explicit mapping, then the roster's
+``pagerduty_id``, then ``email`` (when the export carries the user's email,
+e.g. saved with ``include[]=users``), then, as a last resort, by display name
+when exactly one volunteer has it. Everyone who matches nobody is listed in
+one ``InputError``, each with every file and JSON path (or CSV line) where
+they appear. Every other bad value is reported with its file and JSON path
+(or CSV line and column), all at once.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeAlias, TypeGuard
+
+import attrs
+
+from .._errors import InputError, Problem
+from .._model import Page, Shift, Volunteer
+from ._people import People, Unmatched
+from .csv import _Row, _Table
+
+#: A file to read, or the JSON text itself (a string starting with ``{`` or ``[``).
+Source: TypeAlias = "str | os.PathLike[str]"
+
+_USER_HINT = (
+    "add their PagerDuty id to the roster's pagerduty_id column "
+    "(or their email to its email column), or map them explicitly"
+)
+_DATETIME_FORM = "2026-11-21T02:10:00Z or 2026-11-21T02:10:00+01:00"
+
+
+# --- public readers ----------------------------------------------------------------
+
+
+def read_pagerduty_oncalls(
+    paths_or_texts: Source | Iterable[Source],
+    roster: Iterable[Volunteer],
+    *,
+    levels: Iterable[int] = (1,),
+    clip: tuple[datetime, datetime] | None = None,
+    mapping: Mapping[str, str] | None = None,
+) -> tuple[Shift, ...]:
+    """Read shifts from saved ``GET /oncalls`` results.
+
+    Each on-call entry ``{user, schedule, escalation_policy,
+    escalation_level, start, end}`` of an escalation level asked for becomes
+    one shift whose role is ``"level N"``. Entries of other levels are
+    skipped without matching their people. An entry with a ``null`` start or
+    end is a permanent member of an escalation rule (usually a manager): it
+    is read only when its level is asked for, and its open ends are clipped
+    to ``clip`` (left open when ``clip`` is ``None``; the engine then clips
+    them to the reported weeks). Entries that are exactly the same (user,
+    start, end, level), as overlapping pages of results or several
+    escalation policies sharing a schedule give, are read once.
+
+    Args:
+        paths_or_texts: One file (or JSON text) or several, each holding one
+            page of results ``{oncalls: [...], limit, offset, more, total}``,
+            a JSON array of such pages, or a JSON array of on-call entries.
+        roster: The volunteers people are matched to.
+        levels: The escalation levels to pay; by default level 1 only.
+        clip: ``(start, end)``, aware: the window permanent members' open
+            ends are clipped to (pass the reported weeks).
+        mapping: ``{PagerDuty user id or email: volunteer id}``, which wins
+            over every other match.
+
+    Returns:
+        The shifts, in the order read.
+
+    Raises:
+        InputError: A file is not JSON of that shape, a value is bad, the
+            pages of results have a gap (a page says ``more`` but the next
+            offset is missing), or people match no volunteer. Lists every
+            problem found.
+        OSError: A file cannot be opened.
+    """
+    people = People.of(roster, mapping)
+    wanted = _levels(levels)
+    window = _window(clip)
+    docs = [_Json.load(item) for item in _sources(paths_or_texts)]
+    unmatched = Unmatched(_USER_HINT)
+    problems: list[Problem] = []
+    shifts: list[Shift] = []
+    seen: set[tuple[str, datetime | None, datetime | None, str]] = set()
+    pages: list[_PageInfo] = []
+    for doc in docs:
+        for path, entry in doc.items("oncalls", "GET /oncalls results", pages):
+            level = doc.integer(entry, "escalation_level", path)
+            if level is None or level not in wanted:
+                continue
+            start = doc.instant(entry, "start", path, nullable=True)
+            end = doc.instant(entry, "end", path, nullable=True)
+            user = doc.person(entry, "user", path, people, unmatched)
+            if isinstance(start, _Bad) or isinstance(end, _Bad) or user is None:
+                continue
+            vid = user[0]
+            if window is not None and (start is None or end is None):
+                start = window[0] if start is None else start
+                end = window[1] if end is None else end
+                if end <= start:
+                    continue  # a permanent member's span that ends before the window
+            role = f"level {level}"
+            shift = doc.build(f"{path}.end", Shift, vid, start, end, role)
+            key = (vid, start, end, role)
+            if shift is not None and key not in seen:
+                seen.add(key)
+                shifts.append(shift)
+        problems.extend(doc.problems)
+    problems.extend(_gaps(pages))
+    problems.extend(unmatched.problems())
+    if problems:
+        raise InputError(problems)
+    return tuple(shifts)
+
+
+def read_pagerduty_schedule(
+    path: Source, roster: Iterable[Volunteer], *, mapping: Mapping[str, str] | None = None
+) -> tuple[Shift, ...]:
+    """Read shifts from a saved ``GET /schedules/{id}`` response.
+
+    The final schedule (``schedule.final_schedule.rendered_schedule_entries``)
+    is read: it is the layers with overrides applied, so an override splits
+    the shift it falls in. Each entry ``{start, end, user}`` becomes one
+    shift whose role is the schedule's name. Save the schedule with
+    ``since`` and ``until`` spanning the reported weeks.
+
+    Args:
+        path: The file, or the JSON text itself.
+        roster: The volunteers people are matched to.
+        mapping: ``{PagerDuty user id or email: volunteer id}``, which wins
+            over every other match.
+
+    Returns:
+        The shifts, in schedule order.
+
+    Raises:
+        InputError: The file is not a schedule response, a value is bad, or
+            people match no volunteer. Lists every problem found.
+        OSError: The file cannot be opened.
+    """
+    people = People.of(roster, mapping)
+    doc = _Json.load(path)
+    unmatched = Unmatched(_USER_HINT)
+    shifts: list[Shift] = []
+    schedule = doc.member(doc.data, "schedule", "", "a GET /schedules/{id} response")
+    final = doc.member(schedule, "final_schedule", "schedule", "the rendered final schedule")
+    base = "schedule.final_schedule.rendered_schedule_entries"
+    entries = doc.member(final, "rendered_schedule_entries", "schedule.final_schedule", "a list")
+    role = None
+    if isinstance(schedule, dict):
+        name = schedule.get("name") or schedule.get("summary")
+        role = name if isinstance(name, str) and name.strip() else None
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        where = f"{base}[{index}]"
+        if not isinstance(entry, dict):
+            doc.fail(where, f"expected an entry {{start, end, user}}, got {_shown(entry)}")
+            continue
+        start = doc.instant(entry, "start", where, nullable=False)
+        end = doc.instant(entry, "end", where, nullable=False)
+        user = doc.person(entry, "user", where, people, unmatched)
+        if isinstance(start, datetime) and isinstance(end, datetime) and user is not None:
+            shift = doc.build(f"{where}.end", Shift, user[0], start, end, role)
+            if shift is not None:
+                shifts.append(shift)
+    if entries is not None and not isinstance(entries, list):
+        doc.fail(base, f"expected a list of entries, got {_shown(entries)}")
+    problems = [*doc.problems, *unmatched.problems()]
+    if problems:
+        raise InputError(problems)
+    return tuple(shifts)
+
+
+def read_pagerduty_log_entries(
+    paths_or_texts: Source | Iterable[Source],
+    roster: Iterable[Volunteer],
+    *,
+    mapping: Mapping[str, str] | None = None,
+) -> tuple[Page, ...]:
+    """Read pages from saved ``GET /log_entries`` results.
+
+    A ``notify_log_entry`` is the moment PagerDuty actually notified a
+    person. PagerDuty notifies the same person several times for one
+    incident (one entry per contact method and notification rule: a push,
+    then an SMS, then a phone call; again after an escalation loop), but it
+    is one interruption of one person: each (incident, volunteer) is **one
+    page**, at the first notification. Its id is ``"{incident id}/{user
+    id}"`` (the incidents CSV reader gives the same id, so reading the same
+    incident from both sources is caught as a duplicate page). Its
+    ``resolved_at`` is the time of the incident's ``resolve_log_entry``
+    (absent: still open when saved, so no resolved time); urgency and title
+    come from the incident when it is included (``include[]=incidents``),
+    else the title is the incident reference's summary. Other entry types
+    are ignored.
+
+    Args:
+        paths_or_texts: One file (or JSON text) or several pages of results
+            ``{log_entries: [...], limit, offset, more, total}``, a JSON
+            array of such pages, or a JSON array of log entries. All are
+            read together, so a resolve on another page still counts.
+        roster: The volunteers people are matched to.
+        mapping: ``{PagerDuty user id or email: volunteer id}``, which wins
+            over every other match.
+
+    Returns:
+        The pages, in time order.
+
+    Raises:
+        InputError: A file is not JSON of that shape, a value is bad, the
+            pages of results have a gap, or people match no volunteer.
+            Lists every problem found.
+        OSError: A file cannot be opened.
+    """
+    people = People.of(roster, mapping)
+    docs = [_Json.load(item) for item in _sources(paths_or_texts)]
+    unmatched = Unmatched(_USER_HINT)
+    pages_info: list[_PageInfo] = []
+    resolved: dict[str, datetime] = {}
+    incidents: dict[str, _Incident] = {}
+    notified: list[_Notified] = []
+    for doc in docs:
+        for path, entry in doc.items("log_entries", "GET /log_entries results", pages_info):
+            kind = entry.get("type")
+            if kind not in ("notify_log_entry", "resolve_log_entry"):
+                continue
+            at = doc.instant(entry, "created_at", path, nullable=False)
+            incident = doc.incident(entry, path, incidents)
+            if kind == "resolve_log_entry":
+                if isinstance(at, datetime) and incident is not None:
+                    earlier = resolved.get(incident)
+                    resolved[incident] = at if earlier is None else min(at, earlier)
+                continue
+            user = doc.person(entry, "user", path, people, unmatched)
+            if isinstance(at, datetime) and incident is not None and user is not None:
+                notified.append(_Notified(at, incident, user[0], user[1], doc, path))
+    pages: list[Page] = []
+    paged: set[tuple[str, str]] = set()
+    # The API lists the newest entries first; the first notification is the page.
+    for n in sorted(notified, key=lambda n: n.at):
+        if (n.incident, n.volunteer_id) in paged:
+            continue  # a later notification of the same person: the same page
+        paged.add((n.incident, n.volunteer_id))
+        info = incidents.get(n.incident, _Incident())
+        page = n.doc.build(
+            f"{n.path}.created_at",
+            Page,
+            f"{n.incident}/{n.user_id}",
+            n.volunteer_id,
+            n.at,
+            resolved.get(n.incident),
+            None,
+            info.urgency,
+            info.title,
+        )
+        if page is not None:
+            pages.append(page)
+    problems = [p for doc in docs for p in doc.problems]
+    problems.extend(_gaps(pages_info))
+    problems.extend(unmatched.problems())
+    if problems:
+        raise InputError(problems)
+    return tuple(pages)
+
+
+def read_pagerduty_incidents_csv(
+    path: str | os.PathLike[str],
+    roster: Iterable[Volunteer],
+    *,
+    mapping: Mapping[str, str] | None = None,
+) -> tuple[Page, ...]:
+    """Read pages from PagerDuty's incidents CSV export.
+
+    Each incident is one page, of the first user in
+    ``acknowledged_by_user_ids``, else the first in ``assigned_to_user_ids``
+    (ids separated by commas); an incident with neither paged nobody and is
+    skipped. ``at`` is ``created_on``, ``resolved_at`` is ``resolved_on``,
+    ``urgency`` is kept and the title is ``title`` or ``description``. The
+    page id is ``"{incident id}/{user id}"``, as the log-entries reader
+    gives it. The matching ``*_user_names`` column, when present, gives the
+    display name used for last-resort matching and in messages.
+
+    Args:
+        path: The CSV file (UTF-8, header row; as the CSV readers accept).
+        roster: The volunteers people are matched to.
+        mapping: ``{PagerDuty user id or email: volunteer id}``, which wins
+            over every other match.
+
+    Returns:
+        The pages, in file order.
+
+    Raises:
+        InputError: The file is not such a CSV, a row is bad (a time without
+            an offset, resolved before created), or people match no
+            volunteer. Lists every problem found.
+        OSError: The file cannot be opened.
+    """
+    people = People.of(roster, mapping)
+    table = _Table.read(Path(path), _INCIDENT_REQUIRED, _INCIDENT_OPTIONAL)
+    unmatched = Unmatched(_USER_HINT)
+    pages: list[Page] = []
+    for row in table.rows():
+        incident = row.required("id")
+        at = _csv_instant(row, "created_on", required=True)
+        resolved = _csv_instant(row, "resolved_on", required=False)
+        person = _first_person(row, "acknowledged_by_user_ids", "acknowledged_by_user_names")
+        if person is None:
+            person = _first_person(row, "assigned_to_user_ids", "assigned_to_user_names")
+        if person is None:
+            continue  # assigned to nobody: nobody was paged
+        column, user_id, name = person
+        matched = people.pagerduty(user_id, None, name)
+        if len(matched) != 1:
+            _unmatched_user(
+                unmatched, user_id, None, name, matched, table.source, line=row.line, field=column
+            )
+            continue
+        if at is None or not incident:
+            continue
+        page = row.build(
+            partial(
+                Page,
+                id=f"{incident}/{user_id}",
+                volunteer_id=matched[0],
+                at=at,
+                resolved_at=resolved,
+                urgency=row.optional("urgency"),
+                title=row.optional("title") or row.optional("description"),
+            ),
+            columns=_INCIDENT_COLUMNS,
+        )
+        if page is not None:
+            pages.append(page)
+    table.problems.extend(unmatched.problems())
+    table.raise_problems()
+    return tuple(pages)
+
+
+# --- JSON documents ------------------------------------------------------------------
+
+
+class _Bad(enum.Enum):
+    """A value that was present but wrong (and already reported)."""
+
+    BAD = enum.auto()
+
+
+_BAD = _Bad.BAD
+
+
+@attrs.frozen
+class _PageInfo:
+    """One page of paginated results: where it came from and its pagination fields."""
+
+    source: str
+    path: str
+    offset: int
+    limit: int
+    more: bool
+
+
+@attrs.frozen
+class _Notified:
+    """A notification of a volunteer about an incident, and where it was read."""
+
+    at: datetime
+    incident: str
+    volunteer_id: str
+    user_id: str
+    doc: _Json
+    path: str
+
+
+@attrs.frozen
+class _Incident:
+    urgency: str | None = None
+    title: str | None = None
+
+
+@attrs.define
+class _Json:
+    """One parsed JSON document and the problems found in it so far."""
+
+    source: str
+    data: Any
+    problems: list[Problem] = attrs.field(factory=list)
+
+    @classmethod
+    def load(cls, item: Source) -> _Json:
+        """Parse a file (or JSON text); raises at once if it is not JSON."""
+        if isinstance(item, str) and item.lstrip()[:1] in ("{", "["):
+            source, raw = "<JSON text>", item
+        else:
+            source = os.fspath(item)
+            data = Path(item).read_bytes()
+            try:
+                raw = data.decode("utf-8-sig")
+            except UnicodeDecodeError as e:
+                msg = f"not UTF-8: byte 0x{data[e.start]:02X} cannot be decoded (save it as UTF-8)"
+                raise InputError(Problem(msg, source=source)) from None
+        try:
+            return cls(source, json.loads(raw))
+        except json.JSONDecodeError as e:
+            msg = (
+                f"not JSON ({e.msg} at column {e.colno}); save the API response "
+                "body exactly as PagerDuty returned it"
+            )
+            raise InputError(Problem(msg, source=source, line=e.lineno)) from None
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(Problem(message, source=self.source, field=path or None))
+
+    def member(self, obj: Any, key: str, path: str, what: str) -> Any:
+        """``obj[key]``, reporting a missing key or a non-object ``obj``."""
+        where = _join(path, key)
+        if obj is None:
+            return None  # the parent is missing, and already reported
+        if not isinstance(obj, dict):
+            self.fail(path, f"expected an object with {key!r}, got {_shown(obj)}")
+            return None
+        if key not in obj:
+            self.fail(where, f"is missing; expected {what}")
+            return None
+        if obj[key] is None:
+            self.fail(where, f"is null; expected {what}")
+        return obj[key]
+
+    def items(
+        self, key: str, what: str, pages: list[_PageInfo]
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The entries of every page of results in this document, with their paths.
+
+        The document is one page ``{key: [...], limit, offset, more}``, a
+        JSON array of pages, or a JSON array of entries. Pagination fields,
+        where present, are recorded in ``pages`` to check for gaps.
+        """
+        data = self.data
+        if isinstance(data, dict):
+            located = [("", data)]
+        elif (
+            isinstance(data, list)
+            and data
+            and all(isinstance(page, dict) and key in page for page in data)
+        ):
+            located = [(f"[{i}]", page) for i, page in enumerate(data)]
+        elif isinstance(data, list):
+            yield from self._entries(data, "")
+            return
+        else:
+            located = []
+        for prefix, page in located:
+            if key not in page:
+                found = ", ".join(sorted(page)) or "nothing"
+                self.fail(
+                    prefix, f"expected {what}, with the list {key!r}; the object has: {found}"
+                )
+                continue
+            self._pagination(page, prefix, pages)
+            entries = page[key]
+            if not isinstance(entries, list):
+                self.fail(_join(prefix, key), f"expected a list, got {_shown(entries)}")
+                continue
+            yield from self._entries(entries, _join(prefix, key))
+        if not located:
+            self.fail("", f"expected {what} (a JSON object), got {_shown(data)}")
+
+    def _entries(self, entries: list[Any], path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        for index, entry in enumerate(entries):
+            where = f"{path}[{index}]"
+            if isinstance(entry, dict):
+                yield where, entry
+            else:
+                self.fail(where, f"expected an object, got {_shown(entry)}")
+
+    def _pagination(self, page: dict[str, Any], prefix: str, pages: list[_PageInfo]) -> None:
+        offset, limit, more = page.get("offset"), page.get("limit"), page.get("more")
+        if _is_int(offset) and _is_int(limit) and isinstance(more, bool):
+            pages.append(_PageInfo(self.source, prefix, offset, limit, more))
+
+    def integer(self, obj: dict[str, Any], key: str, path: str) -> int | None:
+        value = self.member(obj, key, path, "a whole number")
+        if value is None or _is_int(value):
+            return value
+        self.fail(_join(path, key), f"expected a whole number, got {_shown(value)}")
+        return None
+
+    def instant(
+        self, obj: dict[str, Any], key: str, path: str, *, nullable: bool
+    ) -> datetime | _Bad | None:
+        """An aware datetime; ``None`` for ``null`` when allowed; ``_BAD`` if reported."""
+        where = _join(path, key)
+        if key not in obj:
+            self.fail(where, f"is missing; expected a date and time such as {_DATETIME_FORM}")
+            return _BAD
+        value = obj[key]
+        if value is None and nullable:
+            return None
+        if not isinstance(value, str):
+            self.fail(
+                where, f"expected a date and time such as {_DATETIME_FORM}, got {_shown(value)}"
+            )
+            return _BAD
+        try:
+            return _parse_instant(value)
+        except ValueError as e:
+            self.fail(where, str(e))
+            return _BAD
+
+    def person(
+        self,
+        obj: dict[str, Any],
+        key: str,
+        path: str,
+        people: People,
+        unmatched: Unmatched,
+    ) -> tuple[str, str] | None:
+        """(volunteer id, PagerDuty user id) of the user ``obj[key]``; ``None`` if reported."""
+        where = _join(path, key)
+        user = self.member(obj, key, path, "a user {id, type, summary, ...}")
+        if user is None:
+            return None
+        if not isinstance(user, dict) or not isinstance(user.get("id"), str) or not user["id"]:
+            self.fail(where, f"expected a user reference with an id, got {_shown(user)}")
+            return None
+        user_id = user["id"]
+        email = _text(user.get("email"))
+        name = _text(user.get("name")) or _text(user.get("summary"))
+        matched = people.pagerduty(user_id, email, name)
+        if len(matched) == 1:
+            return matched[0], user_id
+        _unmatched_user(unmatched, user_id, email, name, matched, self.source, path=where)
+        return None
+
+    def incident(
+        self, entry: dict[str, Any], path: str, incidents: dict[str, _Incident]
+    ) -> str | None:
+        """The id of a log entry's incident; remembers its urgency and title."""
+        where = _join(path, "incident")
+        incident = self.member(entry, "incident", path, "the incident {id, ...}")
+        if incident is None:
+            return None
+        if not isinstance(incident, dict) or not _text(incident.get("id")):
+            self.fail(where, f"expected an incident with an id, got {_shown(incident)}")
+            return None
+        iid: str = incident["id"]
+        known = incidents.get(iid, _Incident())
+        incidents[iid] = _Incident(
+            urgency=known.urgency or _text(incident.get("urgency")),
+            title=known.title or _text(incident.get("title")) or _text(incident.get("summary")),
+        )
+        return iid
+
+    def build(self, path: str, make: Any, *args: Any) -> Any:
+        """``make(*args)``, with a refused value reported at ``path``."""
+        try:
+            return make(*args)
+        except InputError as e:
+            for problem in e.problems:
+                self.fail(path, problem.message)
+            return None
+
+
+def _sources(items: Source | Iterable[Source]) -> list[Source]:
+    if isinstance(items, str | os.PathLike):
+        return [items]
+    return list(items)
+
+
+def _levels(levels: Iterable[int]) -> frozenset[int]:
+    wanted = frozenset(levels)
+    bad = [level for level in wanted if not _is_int(level) or level < 1]
+    if bad or not wanted:
+        got = ", ".join(sorted(map(repr, wanted))) or "none"
+        msg = f"escalation levels are whole numbers from 1, such as 1 or 1,2; got {got}"
+        raise InputError(Problem(msg, field="levels"))
+    return wanted
+
+
+def _window(clip: tuple[datetime, datetime] | None) -> tuple[datetime, datetime] | None:
+    if clip is None:
+        return None
+    start, end = clip
+    for name, value in (("clip start", start), ("clip end", end)):
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            msg = f"{value!r} has no UTC offset; the clip window must be aware datetimes"
+            raise InputError(Problem(msg, field=name))
+    if end <= start:
+        msg = f"{end.isoformat()} is not after the clip start {start.isoformat()}"
+        raise InputError(Problem(msg, field="clip end"))
+    return start, end
+
+
+def _gaps(pages: list[_PageInfo]) -> list[Problem]:
+    """Pages of results that say more follow when the next page was not given."""
+    offsets = {page.offset for page in pages}
+    problems = []
+    for page in pages:
+        following = page.offset + page.limit
+        if page.more and following not in offsets:
+            problems.append(
+                Problem(
+                    f"this page of results (offset {page.offset}, limit {page.limit}) says "
+                    f"more follow, but no page at offset {following} was given; save every "
+                    'page until one says "more": false',
+                    source=page.source,
+                    field=_join(page.path, "more"),
+                )
+            )
+    if pages and 0 not in offsets:
+        first = min(pages, key=lambda p: p.offset)
+        problems.append(
+            Problem(
+                f"the first page of results (offset 0) was not given; the earliest is at "
+                f"offset {first.offset}",
+                source=first.source,
+                field=_join(first.path, "offset"),
+            )
+        )
+    return problems
+
+
+def _unmatched_user(
+    unmatched: Unmatched,
+    user_id: str,
+    email: str | None,
+    name: str | None,
+    namesakes: tuple[str, ...],
+    source: str,
+    *,
+    path: str | None = None,
+    line: int | None = None,
+    field: str | None = None,
+) -> None:
+    who = f"PagerDuty user {user_id}"
+    if name:
+        who += f" ({name}{', ' + email if email else ''})"
+    elif email:
+        who += f" ({email})"
+    why = "matches no volunteer in the roster"
+    if namesakes:
+        why = f"is known here only by a name that several volunteers share ({', '.join(namesakes)})"
+    unmatched.add(user_id, who, source, path=path, line=line, field=field, why=why)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _text(value: object) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _parse_instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        msg = f"{text!r} is not an ISO 8601 date and time; expected e.g. {_DATETIME_FORM}"
+        raise ValueError(msg) from None
+    if value.utcoffset() is None:
+        msg = (
+            f"{text} has no UTC offset; PagerDuty writes one (e.g. {_DATETIME_FORM}), "
+            "so the file was changed or is not a PagerDuty export"
+        )
+        raise ValueError(msg)
+    return value
+
+
+# --- the incidents CSV export -------------------------------------------------------
+
+_INCIDENT_REQUIRED = ("id", "created_on", "acknowledged_by_user_ids", "assigned_to_user_ids")
+_INCIDENT_OPTIONAL = (
+    "resolved_on",
+    "urgency",
+    "title",
+    "description",
+    "acknowledged_by_user_names",
+    "assigned_to_user_names",
+)
+_INCIDENT_COLUMNS = {"at": "created_on", "resolved_at": "resolved_on"}
+_ID_SEPARATOR = re.compile(r"[\s,;]+")
+
+
+def _csv_instant(row: _Row, column: str, *, required: bool) -> datetime | None:
+    text = row.required(column) if required else row.cells[column]
+    if not text:
+        return None
+    # Some exports write UTC as a " UTC" suffix rather than an offset.
+    if text.endswith(" UTC"):
+        text = text[: -len(" UTC")] + "+00:00"
+    try:
+        return _parse_instant(text)
+    except ValueError as e:
+        row.fail(column, str(e))
+        return None
+
+
+def _first_person(
+    row: _Row, ids_column: str, names_column: str
+) -> tuple[str, str, str | None] | None:
+    """The first user id of a column, with their name when the names line up."""
+    ids = [i for i in _ID_SEPARATOR.split(row.cells[ids_column]) if i]
+    if not ids:
+        return None
+    names = [n.strip() for n in row.cells[names_column].split(",")]
+    name = names[0] if len(names) == len(ids) and names[0] else None
+    return ids_column, ids[0], name
