@@ -1,0 +1,231 @@
+"""The columns of the finance workbook and the CSV, in one place.
+
+Each column is a header (exactly as ``spec/workbook.md`` writes it), the
+kind of value it holds and a width for the spreadsheet. The workbook writer,
+the CSV writer and the workbook reader all read these tables, so a header is
+spelled once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Final, Literal
+
+import attrs
+
+from .._errors import OncallPayError
+from .._model import Volunteer
+from .._report import WeeklyStatement
+
+#: What a column holds, which decides its cell type and number format:
+#: ``text`` (any text, always written as text), ``money`` (an amount in the
+#: row's currency), ``rate`` (a rate in the row's currency, maybe finer than
+#: its minor unit), ``number`` (a quantity to 6 decimal places, or a
+#: multiplier), ``count`` (an integer), ``date``, ``datetime`` (naive local
+#: time), ``bool``, and ``value`` (whatever the row holds: text, a date or a
+#: number, for key/value sheets).
+Kind = Literal["text", "money", "rate", "number", "count", "date", "datetime", "bool", "value"]
+
+
+@attrs.frozen
+class Column:
+    """One column of a sheet.
+
+    Attributes:
+        header: The header text, exactly.
+        kind: What the cells hold.
+        width: The column width in Excel's character units.
+    """
+
+    header: str
+    kind: Kind
+    width: float
+
+
+def _cols(*specs: tuple[str, Kind, float]) -> tuple[Column, ...]:
+    return tuple(Column(h, k, w) for h, k, w in specs)
+
+
+#: The money columns of Summary and Weekly, in the order they add up to Total.
+MONEY_HEADERS: Final = (
+    "Stipend",
+    "Standby",
+    "Callout",
+    "Page fees",
+    "Weekend bonus",
+    "Cap adjustment",
+)
+
+#: Which Summary/Weekly money column each line kind is added to.
+KIND_COLUMN: Final[Mapping[str, str]] = {
+    "stipend": "Stipend",
+    "standby": "Standby",
+    "callout": "Callout",
+    "page": "Page fees",
+    "interrupted_weekend": "Weekend bonus",
+    "cap": "Cap adjustment",
+}
+
+#: The line kind whose quantity (rest blocks) fills ``Interrupted weekends``.
+INTERRUPTED_KIND: Final = "interrupted_weekend"
+
+#: Weekly's hours columns, by time category.
+HOURS_HEADERS: Final[Mapping[str, str]] = {
+    "in_hours": "In-hours h",
+    "workday_off_hours": "Workday off-hours h",
+    "weekend": "Weekend h",
+    "holiday": "Holiday h",
+}
+
+_MONEY_BLOCK: Final = (
+    ("Stipend", "money", 12),
+    ("Standby", "money", 12),
+    ("Callout", "money", 12),
+    ("Page fees", "money", 12),
+    ("Interrupted weekends", "number", 12),
+    ("Weekend bonus", "money", 13),
+    ("Cap adjustment", "money", 14),
+    ("Total", "money", 14),
+    ("TOIL days", "number", 10),
+)
+
+SUMMARY: Final = _cols(
+    ("Volunteer ID", "text", 16),
+    ("Name", "text", 24),
+    ("Payroll ID", "text", 14),
+    ("Country", "text", 9),
+    ("Currency", "text", 9),
+    ("Weeks", "count", 8),
+    *_MONEY_BLOCK,
+)
+
+WEEKLY: Final = _cols(
+    ("Volunteer ID", "text", 16),
+    ("Name", "text", 24),
+    ("Week", "text", 10),
+    ("Week start", "date", 11),
+    ("Currency", "text", 9),
+    ("Rules version", "date", 12),
+    ("In-hours h", "number", 11),
+    ("Workday off-hours h", "number", 11),
+    ("Weekend h", "number", 11),
+    ("Holiday h", "number", 11),
+    ("Pages", "count", 7),
+    ("Counted pages", "count", 8),
+    *_MONEY_BLOCK,
+)
+
+LINES: Final = _cols(
+    ("Volunteer ID", "text", 16),
+    ("Week", "text", 10),
+    ("Kind", "text", 19),
+    ("Category", "text", 18),
+    ("Quantity", "number", 12),
+    ("Unit", "text", 7),
+    ("Rate", "rate", 13),
+    ("Multiplier", "number", 10),
+    ("Amount", "money", 14),
+    ("Currency", "text", 9),
+)
+
+PAGES: Final = _cols(
+    ("Page ID", "text", 16),
+    ("Volunteer ID", "text", 16),
+    ("At (local)", "datetime", 19),
+    ("UTC offset", "text", 10),
+    ("Week", "text", 10),
+    ("Category", "text", 18),
+    ("Counted", "bool", 9),
+    ("Reason", "text", 15),
+    ("Work from (local)", "datetime", 19),
+    ("Work to (local)", "datetime", 19),
+)
+
+HOLIDAYS: Final = _cols(
+    ("Country", "text", 9),
+    ("Subdivision", "text", 12),
+    ("Date", "date", 11),
+    ("Name", "text", 36),
+    ("Source", "text", 11),
+)
+
+NOTICES: Final = _cols(
+    ("Kind", "text", 12),
+    ("Volunteer ID", "text", 16),
+    ("Detail", "text", 100),
+)
+
+#: Run is a key/value sheet; its values are of mixed types.
+RUN: Final = _cols(
+    ("Key", "text", 28),
+    ("Value", "value", 66),
+)
+
+
+class UnknownLineKindError(OncallPayError, ValueError):
+    """A line kind that no Summary/Weekly column takes; the rows would not add up."""
+
+
+@attrs.frozen
+class Breakdown:
+    """A statement's (or a sum of statements') amounts by workbook column.
+
+    Attributes:
+        money: Amount per money header, every header present.
+        interrupted: Interrupted rest blocks (the quantity of the bonus lines).
+    """
+
+    money: Mapping[str, Decimal]
+    interrupted: Decimal
+
+
+def breakdown(statement: WeeklyStatement) -> Breakdown:
+    """Add a statement's lines into the Summary/Weekly money columns.
+
+    Raises:
+        UnknownLineKindError: A line's kind has no column, so the columns
+            would not add up to the total.
+    """
+    money = dict.fromkeys(MONEY_HEADERS, Decimal(0))
+    interrupted = Decimal(0)
+    for line in statement.lines:
+        header = KIND_COLUMN.get(line.kind)
+        if header is None:
+            msg = (
+                f"statement {statement.volunteer_id} {statement.week}: line kind "
+                f"{line.kind!r} is not one of {', '.join(KIND_COLUMN)}"
+            )
+            raise UnknownLineKindError(msg)
+        money[header] += line.amount
+        if line.kind == INTERRUPTED_KIND:
+            interrupted += line.quantity
+    return Breakdown(money, interrupted)
+
+
+def weekly_values(statement: WeeklyStatement, volunteer: Volunteer | None) -> tuple[object, ...]:
+    """The values of one ``Weekly`` row, in ``WEEKLY`` order, unformatted.
+
+    Amounts and quantities stay ``Decimal``; each writer formats them.
+    """
+    parts = breakdown(statement)
+    return (
+        statement.volunteer_id,
+        volunteer.name if volunteer is not None else None,
+        statement.week,
+        statement.week_start,
+        statement.currency,
+        statement.rules_version,
+        *(statement.hours.get(category, Decimal(0)) for category in HOURS_HEADERS),
+        len(statement.page_ids),
+        len(statement.counted_page_ids),
+        parts.money["Stipend"],
+        parts.money["Standby"],
+        parts.money["Callout"],
+        parts.money["Page fees"],
+        parts.interrupted,
+        parts.money["Weekend bonus"],
+        parts.money["Cap adjustment"],
+        statement.total,
+        statement.toil_days,
+    )
