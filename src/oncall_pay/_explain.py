@@ -1,0 +1,201 @@
+"""Plain-words text for people: one statement explained, a policy described.
+
+Pure functions from values to text; the command line prints them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ._engine import iso_week
+from ._model import Volunteer
+from ._report import LineItem, PageOutcome, Report, WeeklyStatement
+from ._rules import OFF_HOURS, WEEKDAYS, Plan, Policy, Version
+
+_CATEGORY_WORDS = {
+    "in_hours": "in working hours",
+    "workday_off_hours": "workday evenings and nights",
+    "weekend": "weekend",
+    "holiday": "public holiday",
+}
+
+
+def _num(value: Decimal) -> str:
+    text = f"{value.normalize():f}"
+    return text
+
+
+def _line_text(line: LineItem, st: WeeklyStatement, pages: list[PageOutcome]) -> str:
+    cat = f" ({_CATEGORY_WORDS[line.category]})" if line.category else ""
+    amount = f"{line.amount:>12,} {st.currency}"
+    if line.kind == "stipend":
+        off = sum((st.hours[c] for c in OFF_HOURS), Decimal(0))
+        how = (
+            f"covered {_num(off)} h of the week's {_num(st.week_off_hours)} off-hours "
+            f"= {_num(line.quantity)} of a week × {line.rate}"
+        )
+    elif line.kind == "standby" and line.unit == "hour":
+        how = f"{_num(line.quantity)} h on call × {line.rate} per hour"
+    elif line.kind == "standby":
+        how = (
+            f"{_num(line.quantity)} days (each local day's covered share of its "
+            f"{_CATEGORY_WORDS[line.category or '']} time) × {line.rate} per day"
+        )
+    elif line.kind == "callout":
+        ids = [p for p in pages if p.counted and p.category == line.category]
+        listed = ", ".join(
+            f"{p.page_id} {p.work_from:%a %H:%M}–{p.work_to:%H:%M}"
+            for p in ids
+            if p.work_from is not None and p.work_to is not None
+        )
+        how = (
+            f"{_num(line.quantity)} h worked (pages raised to the minimum, rounded up, "
+            f"overlaps paid once) × {line.rate} × {line.multiplier}"
+            + (f"; work intervals: {listed}" if listed else "")
+        )
+    elif line.kind == "page":
+        how = f"{_num(line.quantity)} counted pages × {line.rate} × {line.multiplier}"
+    elif line.kind == "interrupted_weekend":
+        how = f"{_num(line.quantity)} interrupted rest block(s) × {line.rate}"
+    else:
+        how = "weekly cap reached: the lines above are cut back to the cap"
+    return f"  {line.kind}{cat}\n      {how}\n      = {amount}"
+
+
+def explain_statement(report: Report, volunteer: Volunteer, week_start: date) -> str:
+    """One weekly statement as a readable breakdown.
+
+    Args:
+        report: A report that reports ``week_start``.
+        volunteer: Whose statement.
+        week_start: The first day of the pay week.
+
+    Returns:
+        Several lines of text: the lines with how each quantity was measured,
+        the holidays and pages of the week.
+    """
+    week_end = week_start + timedelta(days=6)
+    head = (
+        f"{volunteer.id} — {volunteer.name or volunteer.id} "
+        f"({volunteer.country}{'-' + volunteer.subdivision if volunteer.subdivision else ''}, "
+        f"{volunteer.timezone})\n"
+        f"Pay week {iso_week(week_start)}: {week_start:%a %d %b %Y} – {week_end:%a %d %b %Y} "
+        "(local time)"
+    )
+    found = [
+        s for s in report.statements
+        if s.volunteer_id == volunteer.id and s.week_start == week_start
+    ]  # fmt: skip
+    pages = [
+        p for p in report.pages if p.volunteer_id == volunteer.id and p.week_start == week_start
+    ]
+    if not found:
+        return f"{head}\nNo statement: no cover, no page and no pay in this week."
+    st = found[0]
+    out = [
+        head,
+        f"Rules version of {st.rules_version}, plan {st.plan!r}, paid in {st.currency}",
+        "",
+    ]
+    out.append(
+        "Hours on call: "
+        + ", ".join(f"{_CATEGORY_WORDS[c]} {_num(h)} h" for c, h in st.hours.items())
+    )
+    out.append("")
+    out.append("Lines:")
+    out.extend(_line_text(line, st, pages) for line in st.lines)
+    if not st.lines:
+        out.append("  (none: nothing priced this week)")
+    out.append(f"Total: {st.total:,} {st.currency}")
+    if st.toil_days:
+        out.append(f"Time off in lieu earned: {_num(st.toil_days)} day(s)")
+    holidays = [
+        h for h in report.holidays
+        if h.country == volunteer.country and h.subdivision == volunteer.subdivision
+        and week_start <= h.date <= week_end
+    ]  # fmt: skip
+    out.append("")
+    if holidays:
+        out.append("Holidays this week:")
+        out.extend(f"  {h.date:%a %d %b} {h.name} ({h.source})" for h in holidays)
+    else:
+        out.append("Holidays this week: none")
+    out.append("")
+    if pages:
+        out.append("Pages this week:")
+        for p in pages:
+            status = "counted" if p.counted else f"not counted: {p.reason}"
+            out.append(f"  {p.page_id} {p.at:%a %d %b %H:%M %z} {p.category}, {status}"
+                       + (f" — {p.title}" if p.title else ""))  # fmt: skip
+    else:
+        out.append("Pages this week: none")
+    return "\n".join(out)
+
+
+def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
+    c = plan.currency
+    who = f"volunteers in {', '.join(plan.countries)}" if plan.countries else "everyone else"
+    if name != "default" and not plan.countries:
+        who = "volunteers who name this plan"
+    lines = [f"  Plan {name!r} ({who}), paid in {c}:"]
+    lines.append(f"    weekly stipend {plan.weekly_stipend} {c} for a full week of off-hours cover")
+    for category in OFF_HOURS:
+        rate = plan.standby.get(category)
+        if rate is not None and rate.rate:
+            lines.append(
+                f"    standby on {_CATEGORY_WORDS[category]}: {rate.rate} {c} per {rate.per}"
+            )
+    co = plan.callout
+    if co.hourly:
+        mult = ", ".join(f"{_CATEGORY_WORDS[k]} ×{co.multiplier(k)}" for k in OFF_HOURS)
+        lines.append(
+            f"    callouts: {co.hourly} {c} an hour ({mult}); at least {co.minimum_minutes} min, "
+            f"rounded up to {max(co.increment_minutes, 1)} min"
+            + (f", at most {co.max_minutes} min a page" if co.max_minutes is not None else "")
+        )
+    if co.per_page:
+        lines.append(f"    {co.per_page} {c} for each counted page (× the category multiplier)")
+    if co.urgencies is not None:
+        lines.append(f"    only pages of urgency {', '.join(co.urgencies)} are paid")
+    iw = plan.interrupted_weekend
+    if iw.bonus or iw.toil_days:
+        lines.append(
+            f"    each interrupted weekend or holiday block: {iw.bonus} {c} and "
+            f"{_num(iw.toil_days)} day(s) off in lieu"
+        )
+    if plan.limits.weekly_cap is not None:
+        lines.append(f"    at most {plan.limits.weekly_cap} {c} a week")
+    cal = plan.calendar.over(version.calendar).resolved()
+    weekend = ", ".join(WEEKDAYS[d].capitalize() for d in sorted(cal.weekend_days))
+    lines.append(
+        f"    working hours {cal.working_hours.start}–{cal.working_hours.end}, weekend {weekend}, "
+        f"observed holidays {'on' if cal.observed_holidays else 'off'}"
+    )
+    return lines
+
+
+def describe_policy(policy: Policy) -> str:
+    """Each version and plan of a policy in plain words."""
+    out = [f"Rules {policy.name!r}; pay weeks start on {policy.week_starts_on.capitalize()}."]
+    start_day = policy.week_start_weekday
+    for version in policy.versions:
+        eff = version.effective_from
+        out.append("")
+        line = f"Version effective from {eff} (rounding {version.rounding.replace('_', '-')})"
+        if eff.weekday() != start_day:
+            first = eff + timedelta(days=(start_day - eff.weekday()) % 7)
+            line += (
+                f": {eff} is not a {policy.week_starts_on.capitalize()}, so it takes "
+                f"effect with the pay week starting {first}"
+            )
+        out.append(line)
+        extra = {k: v for k, v in version.calendar.extra_holidays.items() if v}
+        if extra:
+            out.append(
+                "  company days off: "
+                + "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in extra.items())
+            )
+        for name, plan in version.plans.items():
+            out.extend(_describe_plan(name, plan, version))
+    return "\n".join(out)
