@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 import oncall_pay as op
-
 from helpers import DUBLIN, example_policy, local, page
 
 PUBLIC = {

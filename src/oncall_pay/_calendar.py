@@ -88,11 +88,13 @@ class Day:
     segments: tuple[tuple[datetime, datetime, str], ...]
     holiday_name: str | None
     holiday_source: str | None
+    #: Elapsed off-hours time of the day: worked out once, as days are shared
+    #: and every statement of a week reads it for all seven of its days.
+    off_hours: timedelta = attrs.field(init=False, eq=False, repr=False)
 
-    @property
-    def off_hours(self) -> timedelta:
-        """Elapsed off-hours time of the day."""
-        return sum((e - s for s, e, c in self.segments if c != "in_hours"), timedelta(0))
+    def __attrs_post_init__(self) -> None:
+        off = sum((e - s for s, e, c in self.segments if c != "in_hours"), timedelta(0))
+        object.__setattr__(self, "off_hours", off)
 
     def category_total(self, category: str) -> timedelta:
         """Elapsed time of the day in one category."""

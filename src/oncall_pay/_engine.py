@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Final
 
 import attrs
@@ -53,6 +54,29 @@ def _hours(span: timedelta) -> Fraction:
     return Fraction(_us(span), _HOUR_US)
 
 
+@lru_cache(maxsize=65536)
+def _hours_6(us: int) -> Decimal:
+    """Hours of ``us`` microseconds, rounded to 6 places for reading.
+
+    Cached: the same weekly patterns of cover recur across volunteers and
+    weeks, and rounding an exact fraction is the costliest step of a statement.
+    """
+    return round_fraction(Fraction(us, _HOUR_US), 6)
+
+
+@lru_cache(maxsize=65536)
+def _quantity_6(quantity: Fraction) -> Decimal:
+    """A line's exact quantity rounded to 6 places (cached, as ``_hours_6``)."""
+    return round_fraction(quantity, 6)
+
+
+@lru_cache(maxsize=65536)
+def _amount(amount: Fraction, currency: str, rounding: str) -> Decimal:
+    """A line's exact amount rounded once (cached: a few thousand distinct
+    amounts recur across a large run's hundreds of thousands of lines)."""
+    return round_money(amount, currency, rounding)
+
+
 def iso_week(day: date) -> str:
     """The ISO week name of a date, ``2026-W48``."""
     year, week, _ = day.isocalendar()
@@ -82,16 +106,42 @@ class _WeekRules:
     calendar: ResolvedCalendar
 
 
+#: A local date of one calendar: (version's effective_from, plan name, zone,
+#: country, subdivision, date). Within one policy the version and the plan
+#: name fix the calendar, so equal keys give equal days.
+_DayKey = tuple[date, str, str, str, str | None, date]
+
+
+class _Shared:
+    """What volunteers on the same plan and calendar share within one run.
+
+    A run of 10,000 volunteers has a handful of plans and locations: each
+    plan's calendar is resolved once per version (not once per volunteer and
+    week), and each local date of a location is cut into categories once.
+    """
+
+    def __init__(self) -> None:
+        self.rules: dict[tuple[date, str], _WeekRules] = {}
+        self.days: dict[_DayKey, Day] = {}
+
+
 class _Volunteer:
     """Everything the engine works out for one volunteer, lazily and once."""
 
-    def __init__(self, volunteer: Volunteer, policy: Policy, reported: frozenset[date]) -> None:
+    def __init__(
+        self,
+        volunteer: Volunteer,
+        policy: Policy,
+        reported: frozenset[date],
+        shared: _Shared | None = None,
+    ) -> None:
         self.v = volunteer
         self.policy = policy
         self.reported = reported
         self._weekday = policy.week_start_weekday
         self._rules: dict[date, _WeekRules | None] = {}
         self._days: dict[date, Day | None] = {}
+        self._shared = shared if shared is not None else _Shared()
 
     # §4 Pay weeks -----------------------------------------------------------
     def week_start(self, day: date) -> date:
@@ -113,9 +163,14 @@ class _Volunteer:
                 self._rules[week_start] = None
             else:
                 name = version.plan_name_for(self.v)
-                calendar = version.calendar_for(name)
-                self._check_subdivision(calendar)
-                self._rules[week_start] = _WeekRules(version, name, version.plans[name], calendar)
+                key = (version.effective_from, name)
+                rules = self._shared.rules.get(key)
+                if rules is None:
+                    calendar = version.calendar_for(name)
+                    rules = _WeekRules(version, name, version.plans[name], calendar)
+                    self._shared.rules[key] = rules
+                self._check_subdivision(rules.calendar)
+                self._rules[week_start] = rules
         return self._rules[week_start]
 
     def _check_subdivision(self, calendar: ResolvedCalendar) -> None:
@@ -135,13 +190,17 @@ class _Volunteer:
         """A local date cut into categories, with the calendar of its pay week."""
         if day not in self._days:
             rules = self.rules(self.week_start(day))
-            self._days[day] = (
-                None
-                if rules is None
-                else build_day(
-                    day, self.v.timezone, self.v.country, self.v.subdivision, rules.calendar
-                )
-            )
+            if rules is None:
+                self._days[day] = None
+            else:
+                v = self.v
+                key = (rules.version.effective_from, rules.plan_name, v.timezone, v.country,
+                       v.subdivision, day)  # fmt: skip
+                info = self._shared.days.get(key)
+                if info is None:
+                    info = build_day(day, v.timezone, v.country, v.subdivision, rules.calendar)
+                    self._shared.days[key] = info
+                self._days[day] = info
         return self._days[day]
 
     def local_date(self, instant: datetime) -> date:
@@ -205,7 +264,8 @@ def work_length(page: Page, plan: Plan) -> timedelta:
     if page.worked is not None:
         length = page.worked
     elif page.resolved_at is not None:
-        length = page.resolved_at - page.at
+        # Elapsed time: two datetimes sharing a zone subtract by wall clock.
+        length = page.resolved_at.astimezone(UTC) - page.at.astimezone(UTC)
     else:
         length = timedelta(0)
     if callout.max_minutes is not None:
@@ -510,20 +570,24 @@ def _statement(
         LineItem(
             line.kind,
             line.category,
-            round_fraction(line.quantity, 6),
+            _quantity_6(line.quantity),
             line.unit,
             line.rate,
             line.multiplier,
-            round_money(line.amount, currency, rounding),
+            _amount(line.amount, currency, rounding),
         )
         for line in exact
     ]
-    # §8 The weekly cap, as a negative line so the lines still add up.
-    total = sum((li.amount for li in lines), Decimal(0))
+    # §8 The weekly cap, as a negative line so the lines still add up. Sums
+    # start from a zero in the currency's minor unit, so a week without lines
+    # totals "0.00" (not "0") and a cap written "1500" caps at "1500.00".
+    zero = round_money(Fraction(0), currency, rounding)
+    total = sum((li.amount for li in lines), zero)
     cap = plan.limits.weekly_cap
     if cap is not None and total > cap:
-        lines.append(LineItem("cap", None, Decimal(1), None, None, None, cap - total))
-        total = cap
+        capped = cap.quantize(zero)
+        lines.append(LineItem("cap", None, Decimal(1), None, None, None, capped - total))
+        total = capped
     spans: dict[str, timedelta] = {c: timedelta(0) for c in CATEGORIES}
     for d in days:
         if d is not None:
@@ -538,15 +602,13 @@ def _statement(
         rules_version=rules.version.effective_from,
         plan=rules.plan_name,
         lines=tuple(lines),
-        hours={c: round_fraction(_hours(s), 6) for c, s in spans.items()},
+        hours={c: _hours_6(_us(s)) for c, s in spans.items()},
         covered=spans,
         page_ids=tuple(f.page.id for f in week_pages),
         counted_page_ids=tuple(f.page.id for f in week_pages if f.reason is None),
         toil_days=block_weeks.get(week_start, 0) * plan.interrupted_weekend.toil_days,
         total=total,
-        week_off_hours=round_fraction(
-            _hours(sum((d.off_hours for d in days if d is not None), timedelta(0))), 6
-        ),
+        week_off_hours=_hours_6(sum(_us(d.off_hours) for d in days if d is not None)),
     )
 
 
@@ -643,6 +705,7 @@ def compute_exact(
     exact: dict[tuple[str, date], list[ExactLine]] = {}
     if week_starts:
         window = (week_starts[0], week_starts[-1])
+        shared = _Shared()
         for v in sorted(vols, key=lambda v: v.id):
             if v.subdivision is None and country_subdivisions(v.country):
                 notices.append(
@@ -652,7 +715,7 @@ def compute_exact(
                         f"no subdivision for {v.country}: only nation-wide holidays apply",
                     )
                 )
-            ctx = _Volunteer(v, policy, reported)
+            ctx = _Volunteer(v, policy, reported, shared)
             sts, outs, ex = _price_volunteer(
                 ctx, shifts_of[v.id], pages_of[v.id], window, notices, holidays_seen
             )
@@ -661,15 +724,25 @@ def compute_exact(
             exact.update({(v.id, w): lines for w, lines in ex.items()})
     else:
         notices.append(Notice("period", None, f"no pay week starts between {start} and {end}"))
-        outcomes.extend(
-            PageOutcome(p.id, p.volunteer_id, p.at, iso_week(p.at.date()), p.at.date(),
-                        "unknown", False, "outside_period", urgency=p.urgency, title=p.title)
-            for p in page_list
-        )  # fmt: skip
+        # Each page still gets its local time and pay week, as in a run with
+        # weeks: the offset the input happened to be written in must not show.
+        zones = {v.id: v.zone for v in vols}
+        for p in page_list:
+            at = p.at.astimezone(zones[p.volunteer_id])
+            week_start = at.date() - timedelta(
+                days=(at.date().weekday() - policy.week_start_weekday) % 7
+            )
+            outcomes.append(
+                PageOutcome(p.id, p.volunteer_id, at, iso_week(week_start), week_start,
+                            "unknown", False, "outside_period", urgency=p.urgency, title=p.title)
+            )  # fmt: skip
 
     report = Report(
         statements=tuple(sorted(statements, key=lambda s: (s.volunteer_id, s.week_start))),
-        pages=tuple(sorted(outcomes, key=lambda p: (p.at, p.page_id))),
+        # By the UTC instant: comparing aware datetimes of different zones asks
+        # each zone for its offset on every comparison, which made this sort
+        # a visible share of a large run. The order is the same.
+        pages=tuple(sorted(outcomes, key=lambda p: (p.at.astimezone(UTC), p.page_id))),
         notices=tuple(sorted(notices, key=lambda n: (n.volunteer_id or "", n.kind, n.detail))),
         holidays=tuple(
             sorted(holidays_seen, key=lambda h: (h.country, h.subdivision or "", h.date, h.name))

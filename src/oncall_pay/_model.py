@@ -5,7 +5,7 @@ Values are checked once, where they are built, and trusted afterwards.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -135,7 +135,13 @@ class Shift:
         record = f"shift of {self.volunteer_id!r}"
         _check_aware(record, "start", self.start)
         _check_aware(record, "end", self.end)
-        if self.start is not None and self.end is not None and self.end <= self.start:
+        # Compared in UTC: Python compares two datetimes that share a tzinfo
+        # by wall clock, which gets the repeated hour of a clock change wrong.
+        if (
+            self.start is not None
+            and self.end is not None
+            and self.end.astimezone(UTC) <= self.start.astimezone(UTC)
+        ):
             raise _fail(
                 record,
                 "end",
@@ -166,7 +172,9 @@ class Page:
             raise _fail(record, "at", "a page needs the time it was sent")
         _check_aware(record, "at", self.at)
         _check_aware(record, "resolved_at", self.resolved_at)
-        if self.resolved_at is not None and self.resolved_at < self.at:
+        if self.resolved_at is not None and (
+            self.resolved_at.astimezone(UTC) < self.at.astimezone(UTC)  # elapsed, as for Shift
+        ):
             raise _fail(
                 record,
                 "resolved_at",

@@ -1,0 +1,720 @@
+"""Hypothesis strategies for the project's domain types, one per type.
+
+Every strategy of the test suite lives in this module, grouped by domain
+under a ``# --- <domain> ---`` heading, so a property test reads as
+``@given(policies())`` and a new invariant reuses what is already here.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from decimal import Decimal
+from typing import Final
+from zoneinfo import ZoneInfo
+
+import attrs
+from hypothesis import strategies as st
+
+import oncall_pay as op
+from oncall_pay._engine import ExactLine, compute_exact
+from oncall_pay._money import minor_unit
+from oncall_pay._rules import OFF_HOURS, RATE_PLACES, WEEKDAYS
+
+# --- rules ---
+
+#: Currencies with 2, 0 (JPY) and 3 (KWD) decimal places.
+CURRENCIES = ("EUR", "USD", "GBP", "JPY", "KWD", "INR", "AUD", "NZD")
+#: Countries the ``holidays`` package knows, with and without subdivisions.
+COUNTRIES = ("IE", "GB", "US", "AU", "DE", "IN", "JP", "NZ")
+#: Plan names, including ones that TOML must quote.
+PLAN_NAMES = ("default", "us", "emea", "apac", "contractors", 'night "owls"', "équipe b")
+FIRST_MONDAY = date(2025, 1, 6)
+#: Mondays from 2025-01-06 to 2027-12-27.
+MONDAYS = st.integers(0, 155).map(lambda k: FIRST_MONDAY + timedelta(weeks=k))
+
+
+def decimals(max_places: int) -> st.SearchStrategy[Decimal]:
+    """Decimals ≥ 0 with up to ``max_places`` decimals, trailing zeros included."""
+    return st.builds(
+        lambda n, places: Decimal(n).scaleb(-places),
+        st.integers(0, 10**8),
+        st.integers(0, max_places),
+    )
+
+
+def rates() -> st.SearchStrategy[Decimal]:
+    """Rates: up to six decimals (``"40.123456"``)."""
+    return decimals(RATE_PLACES)
+
+
+def wall_time(minutes: int) -> str:
+    """``HH:MM`` for minutes after midnight (1440 is ``"24:00"``)."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@st.composite
+def working_hours(draw: st.DrawFn) -> op.WorkingHours:
+    """A valid ``[start, end)`` of working time; ``end`` may be 24:00."""
+    start = draw(st.integers(0, 1439))
+    end = draw(st.integers(start + 1, 1440))
+    return op.WorkingHours(wall_time(start), wall_time(end))
+
+
+def holiday_dates() -> st.SearchStrategy[list[date]]:
+    """A short list of dates in 2025–2027."""
+    return st.lists(st.dates(date(2025, 1, 1), date(2027, 12, 31)), max_size=3)
+
+
+@st.composite
+def calendars(draw: st.DrawFn) -> op.Calendar:
+    """Calendar settings with each one present or left unset (``None``)."""
+    return op.Calendar(
+        weekend_days=draw(st.none() | st.lists(st.sampled_from(WEEKDAYS), unique=True, max_size=6)),
+        working_hours=draw(st.none() | working_hours()),
+        observed_holidays=draw(st.none() | st.booleans()),
+        extra_holidays=draw(
+            st.dictionaries(st.sampled_from(("*", *COUNTRIES)), holiday_dates(), max_size=3)
+        ),
+        removed_holidays=draw(
+            st.dictionaries(st.sampled_from(COUNTRIES), holiday_dates(), max_size=2)
+        ),
+        allow_missing_subdivision=draw(st.none() | st.booleans()),
+    )
+
+
+@st.composite
+def callouts(draw: st.DrawFn, currency: str = "EUR") -> op.Callout:
+    """Callout settings valid for ``currency``, optional ones present or absent."""
+    fields: dict[str, object] = {}
+    minimum = draw(st.integers(0, 120))
+    if draw(st.booleans()):
+        fields["hourly"] = draw(rates())
+    if minimum or draw(st.booleans()):
+        fields["minimum_minutes"] = minimum
+    if draw(st.booleans()):
+        fields["increment_minutes"] = draw(st.integers(0, 60))
+    if draw(st.booleans()):
+        fields["multipliers"] = draw(st.dictionaries(st.sampled_from(OFF_HOURS), rates()))
+    if draw(st.booleans()):
+        fields["max_minutes"] = draw(st.integers(minimum, minimum + 600))
+    if draw(st.booleans()):
+        fields["urgencies"] = draw(st.lists(st.sampled_from(("high", "low")), unique=True))
+    if draw(st.booleans()):
+        fields["per_page"] = draw(decimals(minor_unit(currency)))
+    return op.Callout(**fields)  # type: ignore[arg-type]
+
+
+@st.composite
+def plans(draw: st.DrawFn, countries: tuple[str, ...] | None = None) -> op.Plan:
+    """A valid plan in a random currency; ``countries`` drawn when not given."""
+    currency = draw(st.sampled_from(CURRENCIES))
+    places = minor_unit(currency)
+    if countries is None:
+        countries = tuple(draw(st.lists(st.sampled_from(COUNTRIES), unique=True, max_size=3)))
+    fields: dict[str, object] = {"currency": currency, "countries": countries}
+    if draw(st.booleans()):
+        fields["weekly_stipend"] = draw(rates())
+    if draw(st.booleans()):
+        fields["standby"] = draw(
+            st.dictionaries(
+                st.sampled_from(OFF_HOURS),
+                st.builds(op.StandbyRate, st.sampled_from(("hour", "day")), rates()),
+            )
+        )
+    if draw(st.booleans()):
+        fields["callout"] = draw(callouts(currency))
+    if draw(st.booleans()):
+        fields["interrupted_weekend"] = op.InterruptedWeekend(
+            bonus=draw(decimals(places)), toil_days=draw(decimals(2))
+        )
+    if draw(st.booleans()):
+        fields["limits"] = op.Limits(weekly_cap=draw(decimals(places)))
+    if draw(st.booleans()):
+        fields["calendar"] = draw(calendars())
+    return op.Plan(**fields)  # type: ignore[arg-type]
+
+
+@st.composite
+def versions(draw: st.DrawFn, effective_from: date | None = None) -> op.Version:
+    """A valid version: 1–3 plans, no country listed by two of them."""
+    names = draw(st.lists(st.sampled_from(PLAN_NAMES), min_size=1, max_size=3, unique=True))
+    pool = list(draw(st.permutations(COUNTRIES)))
+    plan_values = {}
+    for name in names:
+        take = draw(st.integers(0, min(3, len(pool))))
+        mine, pool = tuple(pool[:take]), pool[take:]
+        plan_values[name] = draw(plans(countries=mine))
+    fields: dict[str, object] = {
+        "effective_from": effective_from if effective_from is not None else draw(MONDAYS),
+        "plans": plan_values,
+    }
+    if draw(st.booleans()):
+        fields["rounding"] = draw(st.sampled_from(("half_up", "half_even")))
+    if draw(st.booleans()):
+        fields["calendar"] = draw(calendars())
+    return op.Version(**fields)  # type: ignore[arg-type]
+
+
+@st.composite
+def policies(draw: st.DrawFn) -> op.Policy:
+    """A valid policy: 1–3 versions with distinct Monday dates in 2025–2027."""
+    dates = draw(st.lists(MONDAYS, min_size=1, max_size=3, unique=True))
+    fields: dict[str, object] = {"versions": [draw(versions(effective_from=d)) for d in dates]}
+    if draw(st.booleans()):
+        # Any text finance might type, control characters and quotes included.
+        fields["name"] = draw(st.text(st.characters(codec="utf-8"), max_size=20))
+    if draw(st.booleans()):
+        fields["week_starts_on"] = draw(st.sampled_from(WEEKDAYS))
+    return op.Policy(**fields)  # type: ignore[arg-type]
+
+
+# --- inputs and pay runs ---
+#
+# Volunteers at home in zones with awkward clocks (a 23/25-hour day, a
+# +05:30 or +12:45 offset, a southern-hemisphere summer), shifts and pages
+# drawn around the 2026 clock changes and public holidays, random valid
+# plans, and `PayRun`: one call of `compute` as a value that the
+# properties can change one thing at a time.
+
+#: (time zone, country, subdivision) of the volunteers' homes. India has
+#: states in the holidays package, so it needs one: Karnataka (Bengaluru).
+HOMES: Final = (
+    ("Europe/Dublin", "IE", None),
+    ("Europe/London", "GB", "ENG"),
+    ("America/Los_Angeles", "US", "CA"),
+    ("Australia/Sydney", "AU", "NSW"),
+    ("Asia/Kolkata", "IN", "KA"),
+    ("Asia/Tokyo", "JP", None),
+    ("Pacific/Chatham", "NZ", "CIT"),
+)
+
+#: Dates that shifts and pages are drawn around: the clock changes of 2026
+#: in both hemispheres and days that are holidays somewhere.
+ANCHORS: Final = (
+    date(2026, 3, 8),  # US clocks go forward
+    date(2026, 3, 29),  # EU clocks go forward
+    date(2026, 4, 5),  # AU and NZ clocks go back; Easter weekend
+    date(2026, 8, 31),  # Late Summer Bank Holiday (ENG)
+    date(2026, 9, 27),  # Chatham clocks go forward
+    date(2026, 10, 4),  # Sydney clocks go forward
+    date(2026, 10, 25),  # EU clocks go back; October Bank Holiday (IE) next day
+    date(2026, 11, 1),  # US clocks go back
+    date(2026, 12, 25),  # Christmas into the new year
+)
+
+URGENCIES: Final = (None, "high", "low")
+
+
+def wall(zone_name: str, day: date, minutes: int) -> datetime:
+    """The UTC instant of a local wall-clock time (``fold=0``); 1440 is next midnight."""
+    day = day + timedelta(days=minutes // 1440)
+    minutes %= 1440
+    local = datetime(
+        day.year, day.month, day.day, minutes // 60, minutes % 60, tzinfo=ZoneInfo(zone_name)
+    )
+    return local.astimezone(UTC)
+
+
+# Strategies that every pay run draws from, built once: hypothesis spends
+# more time validating a freshly built strategy than drawing from it.
+_HOME_COUNTRIES = st.sampled_from(sorted({c for _, c, _ in HOMES}))
+_NEAR_DAYS = st.lists(st.integers(-14, 14), min_size=1, max_size=3)
+_WEEKENDS = st.sampled_from([None, ("saturday", "sunday"), ("friday", "saturday")]) | st.lists(
+    st.sampled_from(WEEKDAYS), unique=True, max_size=6
+).map(tuple)
+_RUN_WORKING_HOURS = st.sampled_from([None, op.WorkingHours()]) | working_hours()
+_MAYBE = st.sampled_from([None, True, False])
+_RUN_CURRENCIES = st.sampled_from(("EUR", "GBP", "USD", "JPY", "KWD"))
+_RATE = st.builds(lambda n, p: Decimal(n).scaleb(-p), st.integers(0, 10**6), st.integers(0, 6))
+_FIXED = {
+    places: st.builds(
+        lambda n, p: Decimal(n).scaleb(-p), st.integers(0, 10**5), st.integers(0, places)
+    )
+    for places in range(4)
+}
+_STANDBY = st.dictionaries(
+    st.sampled_from(OFF_HOURS),
+    st.builds(op.StandbyRate, st.sampled_from(("hour", "day")), _RATE),
+)
+_MULTIPLIERS = st.dictionaries(
+    st.sampled_from(OFF_HOURS), st.sampled_from(["0", "1", "1.0", "1.5", "2", "1.25", "0.75"])
+)
+_MINIMUMS = st.sampled_from([0, 15, 30, 60]) | st.integers(0, 120)
+_INCREMENTS = st.sampled_from([0, 1, 5, 15, 30]) | st.integers(0, 60)
+_URGENCY_SETS = st.sampled_from([None, None, None, ("high",), ("high", "low"), ()])
+_TOIL = st.sampled_from(["0", "0.5", "1"])
+
+
+@st.composite
+def run_calendars(draw: st.DrawFn, anchor: date, *, allow_missing: bool) -> op.Calendar:
+    """A calendar whose company days off and removed holidays (if any) fall
+    near ``anchor``, and that allows a missing subdivision when ``allow_missing``."""
+    extra: dict[str, list[date]] = {}
+    if draw(st.booleans()):
+        key = draw(st.just("*") | _HOME_COUNTRIES)
+        extra[key] = [anchor + timedelta(days=n) for n in draw(_NEAR_DAYS)]
+    removed: dict[str, list[date]] = {}
+    if draw(st.integers(0, 3)) == 0:
+        # The anchor is a holiday somewhere (Easter, Christmas, a bank holiday).
+        removed[draw(_HOME_COUNTRIES)] = [anchor + timedelta(days=draw(st.integers(0, 1)))]
+    return op.Calendar(
+        weekend_days=draw(_WEEKENDS),
+        working_hours=draw(_RUN_WORKING_HOURS),
+        observed_holidays=draw(_MAYBE),
+        extra_holidays=extra,
+        removed_holidays=removed,
+        allow_missing_subdivision=True if allow_missing else draw(_MAYBE.filter(lambda b: not b)),
+    )
+
+
+@st.composite
+def run_plans(
+    draw: st.DrawFn,
+    anchor: date,
+    countries: tuple[str, ...] = (),
+    *,
+    cap: bool = True,
+    allow_missing: bool = False,
+) -> op.Plan:
+    """A plan for a pay run: any mix of stipend, standby per hour or per day,
+    callouts, page fees and rest-block bonus, in EUR, GBP, USD, JPY or KWD, with
+    a weekly cap now and then (never unless ``cap``) and sometimes its own
+    calendar (which leaves ``allow_missing_subdivision`` to the version)."""
+    currency = draw(_RUN_CURRENCIES)
+    places = minor_unit(currency)
+    fixed = _FIXED[places]
+    minimum = draw(_MINIMUMS)
+    callout = op.Callout(
+        hourly=draw(_RATE) if draw(st.booleans()) else Decimal(0),
+        minimum_minutes=minimum,
+        increment_minutes=draw(_INCREMENTS),
+        multipliers=draw(_MULTIPLIERS),
+        max_minutes=draw(st.none() | st.integers(minimum, minimum + 600)),
+        urgencies=draw(_URGENCY_SETS),
+        per_page=draw(fixed) if draw(st.booleans()) else Decimal(0),
+    )
+    weekly_cap = None
+    if cap and draw(st.booleans()):
+        weekly_cap = Decimal(draw(st.integers(0, 2000 * 10**places))).scaleb(-places)
+    calendar = op.Calendar()
+    if draw(st.integers(0, 2)) == 0:
+        calendar = attrs.evolve(
+            draw(run_calendars(anchor, allow_missing=allow_missing)),
+            allow_missing_subdivision=None,
+        )
+    return op.Plan(
+        currency=currency,
+        countries=countries,
+        weekly_stipend=draw(_RATE) if draw(st.booleans()) else Decimal(0),
+        standby=draw(_STANDBY),
+        callout=callout,
+        interrupted_weekend=op.InterruptedWeekend(
+            bonus=draw(fixed) if draw(st.booleans()) else Decimal(0), toil_days=draw(_TOIL)
+        ),
+        limits=op.Limits(weekly_cap=weekly_cap),
+        calendar=calendar,
+    )
+
+
+@st.composite
+def run_versions(
+    draw: st.DrawFn, effective_from: date, anchor: date, *, cap: bool, allow_missing: bool
+) -> op.Version:
+    """A version: a default plan, sometimes a country plan in another currency."""
+    plan_values = {"default": draw(run_plans(anchor, cap=cap, allow_missing=allow_missing))}
+    if draw(st.integers(0, 2)) == 0:
+        countries = draw(st.lists(_HOME_COUNTRIES, min_size=1, max_size=3, unique=True))
+        plan_values["local"] = draw(
+            run_plans(anchor, tuple(countries), cap=cap, allow_missing=allow_missing)
+        )
+    return op.Version(
+        effective_from=effective_from,
+        plans=plan_values,
+        rounding=draw(st.sampled_from(["half_up", "half_even"])),
+        calendar=draw(run_calendars(anchor, allow_missing=allow_missing)),
+    )
+
+
+@st.composite
+def run_policies(
+    draw: st.DrawFn,
+    first_week: date,
+    anchor: date,
+    *,
+    cap: bool = True,
+    allow_missing: bool = False,
+    max_versions: int = 2,
+) -> op.Policy:
+    """A policy whose first version covers ``first_week``; later ones start near ``anchor``."""
+    first = first_week - timedelta(days=draw(st.integers(0, 40)))
+    later = draw(
+        st.lists(
+            st.integers(-14, 21).map(lambda n: anchor + timedelta(days=n)),
+            max_size=max_versions - 1,
+            unique=True,
+        )
+    )
+    dates = [first] + [d for d in later if d > first]
+    return op.Policy(
+        versions=tuple(
+            draw(run_versions(d, anchor, cap=cap, allow_missing=allow_missing)) for d in dates
+        ),
+        name="properties",
+        # Monday mostly; Sunday and Saturday cut a plain weekend in two.
+        week_starts_on=draw(st.sampled_from(["monday"] * 4 + ["sunday", "saturday", *WEEKDAYS])),
+    )
+
+
+@st.composite
+def volunteers(
+    draw: st.DrawFn,
+    vid: str,
+    *,
+    allow_missing: bool = False,
+    homes: tuple[tuple[str, str, str | None], ...] = HOMES,
+) -> op.Volunteer:
+    """A volunteer at one of ``homes`` (without a subdivision only if allowed)."""
+    zone_name, country, subdivision = draw(st.sampled_from(homes))
+    if allow_missing and subdivision is not None and draw(st.booleans()):
+        subdivision = None
+    return op.Volunteer(
+        id=vid, name=vid.title(), country=country, timezone=zone_name, subdivision=subdivision
+    )
+
+
+def representations(zone_name: str) -> st.SearchStrategy[tzinfo]:
+    """Ways to write an instant: UTC, the volunteer's own zone, a fixed offset."""
+    return st.sampled_from([UTC, ZoneInfo(zone_name), ZoneInfo(zone_name)]) | fixed_offsets()
+
+
+@st.composite
+def dressed(draw: st.DrawFn, instant: datetime, zone_name: str) -> datetime:
+    """The same instant in UTC, in the volunteer's zone or in a fixed offset."""
+    return instant.astimezone(draw(representations(zone_name)))
+
+
+def fixed_offsets() -> st.SearchStrategy[timezone]:
+    """Fixed UTC offsets between -12:00 and +14:00: minutes, sometimes seconds."""
+    return st.integers(-12 * 3600, 14 * 3600).map(
+        lambda s: timezone(timedelta(seconds=s))
+    ) | st.integers(-12 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
+
+
+@functools.cache
+def clock_changes(zone_name: str, anchor: date) -> tuple[datetime, ...]:
+    """The UTC instants within two weeks of ``anchor`` when the zone's offset changes."""
+    zone = ZoneInfo(zone_name)
+    first = wall(zone_name, anchor - timedelta(days=14), 0)
+    found = []
+    # Offsets change on a quarter hour (Chatham: 02:45), so step by 15 minutes.
+    for k in range(28 * 96):
+        before = first + timedelta(minutes=15 * k)
+        after = before + timedelta(minutes=15)
+        if before.astimezone(zone).utcoffset() != after.astimezone(zone).utcoffset():
+            found.append(after)
+    return tuple(found)
+
+
+@st.composite
+def instants(
+    draw: st.DrawFn,
+    zone_name: str,
+    anchor: date,
+    *,
+    resolution: int = 1,
+    walls: tuple[int, ...] = (0, 9 * 60, 18 * 60),
+    days: tuple[int, int] = (-10, 8),
+) -> datetime:
+    """A UTC instant near ``anchor``: a local wall time (midnight, 09:00, 18:00 …),
+    any second (or any ``resolution`` seconds) of a local day, or one of the
+    two hours either side of a clock change."""
+    changes = clock_changes(zone_name, anchor)
+    if changes and draw(st.integers(0, 4)) == 0:
+        change = draw(st.sampled_from(changes))
+        step = draw(st.integers(-7200 // resolution, 7200 // resolution))
+        return change + timedelta(seconds=step * resolution)
+    day = anchor + timedelta(days=draw(st.integers(*days)))
+    if draw(st.booleans()):
+        return wall(zone_name, day, draw(st.sampled_from(walls)))
+    midnight = wall(zone_name, day, 0)
+    step = draw(st.integers(0, 86400 // resolution - 1))
+    return midnight + timedelta(seconds=step * resolution)
+
+
+@st.composite
+def shifts(
+    draw: st.DrawFn,
+    volunteer: op.Volunteer,
+    anchor: date,
+    *,
+    resolution: int = 1,
+    walls: tuple[int, ...] = (0, 9 * 60, 18 * 60),
+    open_ends: bool = True,
+) -> op.Shift:
+    """A shift of up to ten days near ``anchor``, sometimes without a start or an end."""
+    zone_name = volunteer.timezone
+    start = draw(instants(zone_name, anchor, resolution=resolution, walls=walls))
+    if draw(st.booleans()):
+        end = start + timedelta(seconds=resolution * draw(st.integers(1, 10 * 86400 // resolution)))
+    else:
+        end = draw(instants(zone_name, anchor, resolution=resolution, walls=walls))
+        if end <= start:
+            start, end = end, start
+        if end == start:
+            end = start + timedelta(hours=7)
+    start_out: datetime | None = draw(dressed(start, zone_name))
+    end_out: datetime | None = draw(dressed(end, zone_name))
+    if open_ends and draw(st.integers(0, 15)) == 0:
+        if draw(st.booleans()):
+            start_out = None
+        else:
+            end_out = None
+    return op.Shift(
+        volunteer.id, start_out, end_out, role=draw(st.sampled_from(["primary", "secondary", None]))
+    )
+
+
+@st.composite
+def pages(
+    draw: st.DrawFn,
+    pid: str,
+    volunteer: op.Volunteer,
+    anchor: date,
+    near: tuple[op.Shift, ...] = (),
+    *,
+    resolution: int = 1,
+    after: tuple[op.Page, ...] = (),
+) -> op.Page:
+    """A page near ``anchor``, at/inside one of ``near``'s shifts, or up to
+    three days before one of the pages ``after`` (pages come in clusters, and
+    an earlier page can change which week a rest block's bonus belongs to);
+    with or without resolved_at and worked time, of any urgency."""
+    zone_name = volunteer.timezone
+    bounded = [s for s in near if s.start is not None and s.end is not None]
+    changes = clock_changes(zone_name, anchor)
+    ways = ["free"] + ["change"] * 2 * bool(changes)
+    ways += ["inside", "inside", "edge"] * bool(bounded) + ["before"] * 3 * bool(after)
+    how = draw(st.sampled_from(ways))
+    if how == "free":
+        at = draw(instants(zone_name, anchor, resolution=resolution))
+    elif how == "change":
+        # The night the clocks change (a repeated or a skipped hour), on call if possible.
+        covered = [
+            c
+            for c in changes
+            for s in bounded
+            if s.start is not None and s.end is not None and s.start < c < s.end
+        ]
+        step = draw(st.integers(-7200 // resolution, 1800 // resolution))
+        at = draw(st.sampled_from(covered or changes)) + timedelta(seconds=step * resolution)
+    elif how == "before":
+        later = draw(st.sampled_from(after)).at.astimezone(UTC)
+        back = st.sampled_from([86400, 2 * 86400]) | st.integers(0, 3 * 86400 // resolution).map(
+            lambda n: n * resolution
+        )
+        at = later - timedelta(seconds=draw(back))
+    else:
+        shift = draw(st.sampled_from(bounded))
+        assert shift.start is not None
+        assert shift.end is not None
+        # Arithmetic in UTC: datetimes that share a zone add and subtract by wall clock.
+        first, last = shift.start.astimezone(UTC), shift.end.astimezone(UTC)
+        span = int((last - first).total_seconds()) // resolution
+        if how == "edge":
+            at = draw(st.sampled_from([first, last]))
+        else:
+            at = first + timedelta(seconds=resolution * draw(st.integers(0, span)))
+    resolved = None
+    if draw(st.booleans()) or (how == "change" and draw(st.booleans())):
+        resolved = at + timedelta(seconds=resolution * draw(st.integers(0, 300 * 60 // resolution)))
+    worked = None
+    if draw(st.integers(0, 2)) == 0:
+        worked = timedelta(minutes=draw(st.integers(0, 300)), seconds=draw(st.integers(0, 59)))
+    # Mostly both instants written the same way, as an export would.
+    same = draw(st.none() | representations(zone_name))
+    return op.Page(
+        id=pid,
+        volunteer_id=volunteer.id,
+        at=at.astimezone(same) if same else draw(dressed(at, zone_name)),
+        resolved_at=(
+            None
+            if resolved is None
+            else resolved.astimezone(same)
+            if same
+            else draw(dressed(resolved, zone_name))
+        ),
+        worked=worked,
+        urgency=draw(st.sampled_from(URGENCIES)),
+        title=draw(st.sampled_from([None, "disk full"])),
+    )
+
+
+@attrs.frozen
+class PayRun:
+    """The arguments of one call of ``compute``, as a value."""
+
+    volunteers: tuple[op.Volunteer, ...]
+    shifts: tuple[op.Shift, ...]
+    pages: tuple[op.Page, ...]
+    policy: op.Policy
+    start: date
+    end: date
+    anchor: date
+
+    def compute(self) -> op.Report:
+        """The engine's report for this run."""
+        return op.compute(
+            self.volunteers, self.shifts, self.pages, self.policy, start=self.start, end=self.end
+        )
+
+    def compute_exact(self) -> tuple[op.Report, dict[tuple[str, date], list[ExactLine]]]:
+        """The report and every statement's lines before rounding."""
+        return compute_exact(
+            self.volunteers, self.shifts, self.pages, self.policy, start=self.start, end=self.end
+        )
+
+    def volunteer(self, vid: str) -> op.Volunteer:
+        """The roster entry of ``vid``."""
+        return next(v for v in self.volunteers if v.id == vid)
+
+    def window(self, vid: str) -> tuple[datetime, datetime]:
+        """The reported weeks of ``vid``: local midnight of the first week start
+        to local midnight after the last week (empty if no week starts in the period)."""
+        weekday = self.policy.week_start_weekday
+        first = self.start + timedelta(days=(weekday - self.start.weekday()) % 7)
+        zone_name = self.volunteer(vid).timezone
+        if first > self.end:
+            return wall(zone_name, first, 0), wall(zone_name, first, 0)
+        last = first
+        while last + timedelta(days=7) <= self.end:
+            last += timedelta(days=7)
+        return wall(zone_name, first, 0), wall(zone_name, last + timedelta(days=7), 0)
+
+
+@st.composite
+def pay_runs(
+    draw: st.DrawFn,
+    *,
+    max_volunteers: int = 2,
+    max_shifts: int = 3,
+    max_pages: int = 4,
+    resolution: int = 1,
+    cap: bool = True,
+    open_ends: bool = True,
+    max_versions: int = 2,
+) -> PayRun:
+    """A whole pay run: volunteers, shifts, pages, a policy and the period.
+
+    ``resolution`` is the grain of every instant in seconds (60: minute-aligned);
+    ``cap=False`` leaves every plan without a weekly cap.
+    """
+    anchor = draw(st.sampled_from(ANCHORS))
+    # Mostly a period that reports all the cover, sometimes one that cuts it.
+    start = anchor - timedelta(days=draw(st.sampled_from([14, 11]) | st.integers(0, 14)))
+    end = max(start, anchor + timedelta(days=draw(st.sampled_from([21, 14]) | st.integers(-3, 21))))
+    allow_missing = draw(st.integers(0, 5)) == 0
+    policy = draw(
+        run_policies(start, anchor, cap=cap, allow_missing=allow_missing, max_versions=max_versions)
+    )
+    walls = {0, 9 * 60, 18 * 60}
+    for version in policy.versions:
+        for plan in version.plans.values():
+            for hours in (plan.calendar.working_hours, version.calendar.working_hours):
+                if hours is not None:
+                    walls |= {hours.start_minutes, hours.end_minutes}
+    walls_t = tuple(sorted(walls))
+    # Now and then a night the clocks change, on call: homes whose clocks
+    # change near the anchor, each with a shift across the change.
+    clocks = draw(st.integers(0, 3)) == 0
+    homes = tuple(h for h in HOMES if clocks and clock_changes(h[0], anchor)) or HOMES
+    n = draw(st.integers(1, max_volunteers))
+    vols = tuple(
+        draw(volunteers(f"v{i}", allow_missing=allow_missing, homes=homes)) for i in range(n)
+    )
+    shift_list: list[op.Shift] = []
+    for v in vols:
+        changes = clock_changes(v.timezone, anchor)
+        if clocks and changes:
+            change = draw(st.sampled_from(changes))
+            around = st.integers(1, 36 * 3600 // resolution).map(
+                lambda k: timedelta(seconds=k * resolution)
+            )
+            shift_list.append(
+                op.Shift(
+                    v.id,
+                    draw(dressed(change - draw(around), v.timezone)),
+                    draw(dressed(change + draw(around), v.timezone)),
+                )
+            )
+        across = clocks and bool(changes)
+        for _ in range(draw(st.integers(0 if n > 1 or across else 1, max_shifts))):
+            shift_list.append(
+                draw(shifts(v, anchor, resolution=resolution, walls=walls_t, open_ends=open_ends))
+            )
+    page_list: list[op.Page] = []
+    for i in range(draw(st.integers(0, max_pages))):
+        v = draw(st.sampled_from(vols))
+        mine = tuple(s for s in shift_list if s.volunteer_id == v.id)
+        earlier = tuple(p for p in page_list if p.volunteer_id == v.id)
+        page_list.append(
+            draw(pages(f"P{i}", v, anchor, mine, resolution=resolution, after=earlier))
+        )
+    return PayRun(vols, tuple(shift_list), tuple(page_list), policy, start, end, anchor)
+
+
+# --- compare ---
+#
+# Rules changes for `oncall_pay.compare`: one rate raised in one plan of one
+# version, and a whole other policy for the same pay run.
+
+_RAISES: Final = ("stipend", "standby", "hourly", "multiplier", "per_page", "bonus")
+
+
+@st.composite
+def raised_policies(draw: st.DrawFn, policy: op.Policy) -> op.Policy:
+    """``policy`` with a single rate, fee, bonus or multiplier of one plan of
+    one version raised (or set from zero); nothing else changes."""
+    index = draw(st.integers(0, len(policy.versions) - 1))
+    version = policy.versions[index]
+    name = draw(st.sampled_from(sorted(version.plans)))
+    plan = version.plans[name]
+    places = minor_unit(plan.currency)
+    up = Decimal(draw(st.integers(1, 10**6))).scaleb(-draw(st.integers(0, RATE_PLACES)))
+    fixed_up = Decimal(draw(st.integers(1, 10**6))).scaleb(-draw(st.integers(0, places)))
+    callout, bonus = plan.callout, plan.interrupted_weekend
+    what = draw(st.sampled_from(_RAISES))
+    if what == "stipend":
+        plan = attrs.evolve(plan, weekly_stipend=plan.weekly_stipend + up)
+    elif what == "standby":
+        category = draw(st.sampled_from(OFF_HOURS))
+        old = plan.standby.get(category)
+        rate = (
+            op.StandbyRate(draw(st.sampled_from(("hour", "day"))), up)
+            if old is None
+            else op.StandbyRate(old.per, old.rate + up)
+        )
+        plan = attrs.evolve(plan, standby={**plan.standby, category: rate})
+    elif what == "hourly":
+        plan = attrs.evolve(plan, callout=attrs.evolve(callout, hourly=callout.hourly + up))
+    elif what == "multiplier":
+        category = draw(st.sampled_from(OFF_HOURS))
+        raised = {**callout.multipliers, category: callout.multiplier(category) + up}
+        plan = attrs.evolve(plan, callout=attrs.evolve(callout, multipliers=raised))
+    elif what == "per_page":
+        fee = callout.per_page + fixed_up
+        plan = attrs.evolve(plan, callout=attrs.evolve(callout, per_page=fee))
+    else:
+        plan = attrs.evolve(
+            plan, interrupted_weekend=attrs.evolve(bonus, bonus=bonus.bonus + fixed_up)
+        )
+    versions = list(policy.versions)
+    versions[index] = attrs.evolve(version, plans={**version.plans, name: plan})
+    return attrs.evolve(policy, versions=tuple(versions))
+
+
+def proposed_policies(run: PayRun) -> st.SearchStrategy[op.Policy]:
+    """Any other policy that can price ``run``: plans, currencies, calendars and
+    versions all drawn afresh (a missing subdivision is allowed, so every
+    volunteer of the run has a plan and a calendar)."""
+    return run_policies(run.start, run.anchor, allow_missing=True)
