@@ -15,6 +15,7 @@ PUBLIC = {
     "PolicyError", "Problem", "Report", "Shift", "StandbyRate", "Version", "Volunteer",
     "WeeklyStatement", "WorkingHours", "__version__", "compute", "load_policy", "parse_policy",
     "read_pages_csv", "read_shifts_csv", "read_volunteers_csv",
+    "Comparison", "LineChange", "VolunteerChange", "WeekChange", "compare", "diff_policies",
 }  # fmt: skip
 
 

@@ -5,6 +5,14 @@ The public face of the library; the logic lives in private modules.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._compare import (
+    Comparison,
+    LineChange,
+    VolunteerChange,
+    WeekChange,
+    compare,
+    diff_policies,
+)
 from ._engine import compute
 from ._errors import InputError, OncallPayError, PolicyError, Problem
 from ._model import Page, Shift, Volunteer
@@ -31,10 +39,12 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "Calendar",
     "Callout",
+    "Comparison",
     "HolidayEntry",
     "InputError",
     "InterruptedWeekend",
     "Limits",
+    "LineChange",
     "LineItem",
     "Notice",
     "OncallPayError",
@@ -49,10 +59,14 @@ __all__ = [
     "StandbyRate",
     "Version",
     "Volunteer",
+    "VolunteerChange",
+    "WeekChange",
     "WeeklyStatement",
     "WorkingHours",
     "__version__",
+    "compare",
     "compute",
+    "diff_policies",
     "load_policy",
     "parse_policy",
     "read_pages_csv",

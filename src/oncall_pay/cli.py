@@ -1,4 +1,4 @@
-"""The ``oncall-pay`` command: demo, export, explain, check-rules.
+"""The ``oncall-pay`` command: demo, export, explain, check-rules, compare.
 
 Exit status: 0 on success, 1 on bad input (every problem listed, one per
 line, no traceback, no output file), 2 on bad usage.
@@ -148,7 +148,19 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check-rules", help="validate a rules file and describe it")
     check.add_argument("rules", type=Path)
+    check.add_argument(
+        "--against", type=Path, metavar="OLD.toml",
+        help="print how the rules differ from OLD.toml instead of describing them",
+    )  # fmt: skip
     check.set_defaults(func=_cmd_check_rules)
+
+    compare = sub.add_parser(
+        "compare", help="price a period under the current and the proposed rules, side by side"
+    )
+    _add_inputs(compare)
+    compare.add_argument("--proposed", required=True, type=Path, metavar="PROPOSED.toml")
+    compare.add_argument("--output", required=True, type=Path)
+    compare.set_defaults(func=_cmd_compare)
     return parser
 
 
@@ -426,10 +438,103 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _cmd_check_rules(args: argparse.Namespace) -> int:
+    if args.against is not None:
+        return _check_rules_against(args.rules, args.against)
     policy, sha = _read_rules(args.rules)
     print(f"{args.rules}: valid (SHA-256 {sha[:12]}…)")
     print(describe_policy(policy))
     return EXIT_OK
+
+
+def _read_both_rules(first: Path, second: Path) -> tuple[tuple[Policy, str], tuple[Policy, str]]:
+    """Read two rules files, listing the problems of both before giving up."""
+    problems: list[Problem] = []
+    found: list[tuple[Policy, str]] = []
+    for path in (first, second):
+        try:
+            found.append(_read_rules(path))
+        except (InputError, PolicyError) as error:
+            problems.extend(error.problems)
+    if problems:
+        raise InputError(dict.fromkeys(problems))  # the same file twice: each problem once
+    return found[0], found[1]
+
+
+def _check_rules_against(new_path: Path, old_path: Path) -> int:
+    from ._compare import diff_policies
+
+    (new, new_sha), (old, old_sha) = _read_both_rules(new_path, old_path)
+    print(f"{new_path}: valid (SHA-256 {new_sha[:12]}…)")
+    print(f"{old_path}: valid (SHA-256 {old_sha[:12]}…)")
+    changes = diff_policies(old, new)
+    if not changes:
+        print(f"No differences: {new_path} pays exactly as {old_path} does.")
+        return EXIT_OK
+    print(f"Changes from {old_path} to {new_path}:")
+    for change in changes:
+        print(f"  - {change}")
+    return EXIT_OK
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from ._compare import compare, describe_comparison
+    from .writers.compare import write_comparison
+
+    if args.start > args.end:
+        msg = f"--from {args.start} is after --to {args.end}"
+        raise InputError(Problem(msg, field="--from"))
+    problems: list[Problem] = []
+    inputs, policy, sha = None, None, ""
+    try:
+        inputs = load_inputs(Sources.from_args(args), (args.start, args.end))
+    except InputError as error:
+        problems.extend(error.problems)
+    try:
+        policy, sha = _read_rules(args.proposed)
+    except (InputError, PolicyError) as error:
+        problems.extend(error.problems)
+    if problems:
+        raise InputError(dict.fromkeys(problems))  # the same file twice: each problem once
+    assert inputs is not None  # no problems: every file was read
+    assert policy is not None
+    proposed = attrs.evolve(inputs, policy=policy, rules_path=args.proposed, rules_sha256=sha)
+    reports = []
+    for run in (inputs, proposed):
+        try:
+            reports.append(run.compute(args.start, args.end))
+        except (InputError, PolicyError) as error:
+            problems.extend(error.problems)
+    if problems:
+        raise InputError(problems)
+    comparison = compare(reports[0], reports[1])
+    run_info = {
+        "Current rules file": str(args.rules),
+        "Current rules SHA-256": inputs.rules_sha256,
+        "Proposed rules file": str(args.proposed),
+        "Proposed rules SHA-256": proposed.rules_sha256,
+        **{k: v for k, v in inputs.sources.items() if k != "Rules file"},
+    }
+    write_comparison(comparison, args.output, volunteers=inputs.volunteers, run_info=run_info)
+    print(f"Current rules: {args.rules} ({comparison.old_name!r})")
+    print(f"Proposed rules: {args.proposed} ({comparison.new_name!r})")
+    print(describe_comparison(comparison))
+    _note_later_versions(inputs.policy, proposed.policy, comparison.week_starts)
+    print(f"Written: {args.output}")
+    return EXIT_OK
+
+
+def _note_later_versions(current: Policy, proposed: Policy, weeks: Sequence[date]) -> None:
+    """Say so when a new version takes effect after the compared weeks: it changed nothing."""
+    known = {v.effective_from for v in current.versions}
+    last = weeks[-1] if weeks else None
+    for version in proposed.versions:
+        day = version.effective_from
+        if day not in known and (last is None or day > last):
+            print(
+                f"Note: the proposed version of {day} takes effect after the weeks compared, "
+                "so it changes nothing here. To see its effect on past weeks, compare a draft "
+                "that changes the version in effect for them."
+            )
 
 
 def demo_files() -> dict[str, Path]:
