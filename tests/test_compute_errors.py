@@ -229,6 +229,14 @@ def test_a_week_no_version_covers_is_a_policy_error() -> None:
         assert word in str(error.value)
 
 
+def test_a_week_no_version_covers_is_an_error_even_with_nobody_on_call() -> None:
+    """§4: a reported week without a rules version is an error whoever was on call."""
+    with pytest.raises(op.PolicyError) as error:
+        run(shifts=[SHIFT], start=date(2025, 12, 1), end=date(2026, 11, 30))
+    assert "2025-W49" in str(error.value)
+    assert "4 later week(s)" in str(error.value)
+
+
 # --- the repeated hour: elapsed time, not wall-clock time ---------------------------
 # Python compares and subtracts two datetimes that share a tzinfo by wall
 # clock, so in Dublin's repeated hour on 25 October 2026 the second 01:10

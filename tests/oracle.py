@@ -1,0 +1,378 @@
+"""A slow reference implementation of pay-rules.md, for invariant 10.
+
+It shares no code with the engine: only the domain values (``Volunteer``,
+``Shift``, ``Page``, ``Policy`` …) and the ``holidays`` package. Where the
+engine cuts intervals at local boundaries, this walks time one UTC minute at
+a time and asks, for every minute, which local date and category it is in.
+It therefore only accepts minute-aligned instants (worked durations may have
+seconds: they are rounded up to whole minutes by the rules).
+
+Minutes are numbered from the Unix epoch, so a set of minutes is a set of
+integers and a union of intervals is a set union.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import attrs
+import holidays
+
+import oncall_pay as op
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+PAID = ("workday_off_hours", "weekend", "holiday")
+ALL = ("in_hours", *PAID)
+PLACES = {"JPY": 0, "KWD": 3, "BHD": 3, "JOD": 3, "OMR": 3, "TND": 3, "KRW": 0, "ISK": 0}
+ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
+
+
+def minute(instant: datetime) -> int:
+    """The number of the UTC minute that starts at ``instant`` (which must be on one)."""
+    seconds = (instant - EPOCH) / timedelta(seconds=1)
+    assert seconds % 60 == 0, f"{instant} is not minute-aligned"
+    return int(seconds) // 60
+
+
+def instant(m: int) -> datetime:
+    """The UTC instant at which minute ``m`` starts."""
+    return EPOCH + timedelta(minutes=m)
+
+
+@cache
+def package_holidays(country: str, subdivision: str | None, year: int, observed: bool) -> set[date]:
+    """The dates the holidays package lists for a country, subdivision and year."""
+    table = holidays.country_holidays(
+        country, subdiv=subdivision, years=year, observed=observed, language="en_US"
+    )
+    return set(table)
+
+
+def money(amount: Fraction, currency: str, rounding: str) -> Decimal:
+    """An exact amount rounded once to the currency's minor unit."""
+    with localcontext() as ctx:
+        ctx.prec = 80
+        exact = Decimal(amount.numerator) / Decimal(amount.denominator)
+        return exact.quantize(Decimal(1).scaleb(-PLACES.get(currency, 2)), ROUNDING[rounding])
+
+
+@attrs.frozen
+class LocalCalendar:
+    """A plan's calendar with the version's underneath and the defaults filled in."""
+
+    weekend: frozenset[str]
+    work_from: int
+    work_to: int
+    observed: bool
+    extra: frozenset[date]
+    removed: frozenset[date]
+
+
+def hhmm(text: str) -> int:
+    """Minutes after midnight of ``HH:MM``."""
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def merged_calendar(version: op.Version, plan: op.Plan, country: str) -> LocalCalendar:
+    """The plan's calendar over the version's, key by key; day lists added together."""
+    top, base = plan.calendar, version.calendar
+    weekend = top.weekend_days if top.weekend_days is not None else base.weekend_days
+    hours = top.working_hours or base.working_hours
+    observed = top.observed_holidays
+    if observed is None:
+        observed = base.observed_holidays
+    extra: set[date] = set()
+    removed: set[date] = set()
+    for cal in (top, base):
+        extra |= set(cal.extra_holidays.get("*", ())) | set(cal.extra_holidays.get(country, ()))
+        removed |= set(cal.removed_holidays.get(country, ()))
+    return LocalCalendar(
+        weekend=frozenset(("saturday", "sunday") if weekend is None else weekend),
+        work_from=hhmm(hours.start) if hours else 9 * 60,
+        work_to=hhmm(hours.end) if hours else 18 * 60,
+        observed=True if observed is None else observed,
+        extra=frozenset(extra),
+        removed=frozenset(removed),
+    )
+
+
+@attrs.frozen
+class Week:
+    """What the oracle says one volunteer earned in one pay week."""
+
+    volunteer_id: str
+    week_start: date
+    currency: str
+    minutes: dict[str, int]
+    lines: dict[tuple[str, str | None], Decimal]
+    total: Decimal
+    toil_days: Decimal
+
+
+class Person:
+    """One volunteer's minutes, dates and rules, each worked out on demand."""
+
+    def __init__(self, volunteer: op.Volunteer, policy: op.Policy) -> None:
+        self.v = volunteer
+        self.policy = policy
+        self.zone = ZoneInfo(volunteer.timezone)
+        self.first_weekday = DAY_NAMES.index(policy.week_starts_on)
+        self._kinds: dict[date, str | None] = {}
+        self._hours: dict[date, tuple[int, int]] = {}
+
+    def week_of(self, day: date) -> date:
+        """The first date of the pay week holding ``day``."""
+        while day.weekday() != self.first_weekday:
+            day -= timedelta(days=1)
+        return day
+
+    def version(self, week_start: date) -> op.Version | None:
+        """The version with the latest effective_from on or before ``week_start``."""
+        candidates = [v for v in self.policy.versions if v.effective_from <= week_start]
+        return max(candidates, key=lambda v: v.effective_from) if candidates else None
+
+    def plan(self, version: op.Version) -> op.Plan:
+        """The volunteer's plan: named, else by country, else ``default``."""
+        if self.v.plan is not None:
+            return version.plans[self.v.plan]
+        for plan in version.plans.values():
+            if self.v.country in plan.countries:
+                return plan
+        return version.plans["default"]
+
+    def rules(self, day: date) -> tuple[op.Version, op.Plan, LocalCalendar] | None:
+        """The version, plan and calendar of the pay week holding ``day``."""
+        version = self.version(self.week_of(day))
+        if version is None:
+            return None
+        plan = self.plan(version)
+        return version, plan, merged_calendar(version, plan, self.v.country)
+
+    def local_date(self, m: int) -> date:
+        """The local date of minute ``m``."""
+        return instant(m).astimezone(self.zone).date()
+
+    def wall(self, day: date, minutes: int) -> int:
+        """The minute at which a local wall-clock time (fold=0) of ``day`` happens."""
+        day += timedelta(days=minutes // 1440)
+        minutes %= 1440
+        local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=self.zone)
+        return minute(local.astimezone(UTC))
+
+    def kind(self, day: date) -> str | None:
+        """``holiday``, ``weekend`` or ``workday``; ``None`` where no version applies."""
+        if day not in self._kinds:
+            rules = self.rules(day)
+            if rules is None:
+                self._kinds[day] = None
+            else:
+                cal = rules[2]
+                from_package = day in package_holidays(
+                    self.v.country, self.v.subdivision, day.year, cal.observed
+                )
+                if day in cal.extra or (from_package and day not in cal.removed):
+                    self._kinds[day] = "holiday"
+                elif DAY_NAMES[day.weekday()] in cal.weekend:
+                    self._kinds[day] = "weekend"
+                else:
+                    self._kinds[day] = "workday"
+        return self._kinds[day]
+
+    def category(self, m: int) -> str | None:
+        """The time category of minute ``m``; ``None`` where no version applies."""
+        day = self.local_date(m)
+        kind = self.kind(day)
+        if kind != "workday":
+            return kind
+        if day not in self._hours:
+            rules = self.rules(day)
+            assert rules is not None
+            cal = rules[2]
+            self._hours[day] = (self.wall(day, cal.work_from), self.wall(day, cal.work_to))
+        work_from, work_to = self._hours[day]
+        return "in_hours" if work_from <= m < work_to else "workday_off_hours"
+
+    @cache  # noqa: B019 - one Person per oracle call, so the cache dies with it
+    def day_minutes(self, day: date) -> Counter[str]:
+        """How many minutes of each category the local date ``day`` has (23/25 h days too)."""
+        return Counter(
+            self.category(m) or "none" for m in range(self.wall(day, 0), self.wall(day, 1440))
+        )
+
+
+def work_minutes(page: op.Page, plan: op.Plan) -> int:
+    """The length of a counted page's work interval, in whole minutes."""
+    if page.worked is not None:
+        length = page.worked
+    elif page.resolved_at is not None:
+        length = page.resolved_at.astimezone(UTC) - page.at.astimezone(UTC)
+    else:
+        length = timedelta(0)
+    callout = plan.callout
+    if callout.max_minutes is not None:
+        length = min(length, timedelta(minutes=callout.max_minutes))
+    whole = length // timedelta(minutes=1)
+    if length % timedelta(minutes=1):
+        whole += 1  # a started minute counts
+    whole = max(whole, callout.minimum_minutes)
+    step = callout.increment_minutes if callout.increment_minutes > 1 else 1
+    while whole % step:
+        whole += 1
+    return whole
+
+
+def oracle(
+    volunteers: Iterable[op.Volunteer],
+    shifts: Iterable[op.Shift],
+    pages: Iterable[op.Page],
+    policy: op.Policy,
+    start: date,
+    end: date,
+) -> dict[tuple[str, date], Week]:
+    """Every statement of a pay run, worked out minute by minute."""
+    shifts, pages = list(shifts), list(pages)
+    out: dict[tuple[str, date], Week] = {}
+    for v in volunteers:
+        person = Person(v, policy)
+        first = start
+        while first.weekday() != person.first_weekday:
+            first += timedelta(days=1)
+        reported = []
+        week = first
+        while week <= end:
+            reported.append(week)
+            week += timedelta(days=7)
+        if not reported:
+            continue
+        window = (person.wall(reported[0], 0), person.wall(reported[-1] + timedelta(days=7), 0))
+
+        # Coverage: every minute of every shift, open ends stopping at the window.
+        coverage: set[int] = set()
+        for s in shifts:
+            if s.volunteer_id == v.id:
+                lo = window[0] if s.start is None else minute(s.start)
+                hi = window[1] if s.end is None else minute(s.end)
+                coverage.update(range(lo, hi))
+        covered: dict[date, Counter[str]] = defaultdict(Counter)  # local date -> minutes
+        for m in coverage:
+            category = person.category(m)
+            if category is not None:
+                covered[person.local_date(m)][category] += 1
+
+        # Pages: which count, their work minutes, fees and rest blocks.
+        mine = sorted((p for p in pages if p.volunteer_id == v.id), key=lambda p: (p.at, p.id))
+        page_weeks: set[date] = set()
+        work: set[int] = set()
+        fees: Counter[tuple[date, str]] = Counter()
+        blocks: dict[date, date] = {}  # first date of a rest block -> week of its first page
+        for p in mine:
+            m = minute(p.at)
+            day = person.local_date(m)
+            week = person.week_of(day)
+            page_weeks.add(week)
+            category = person.category(m)
+            rules = person.rules(day)
+            if m not in coverage or category in (None, "in_hours") or rules is None:
+                continue
+            plan = rules[1]
+            if plan.callout.urgencies is not None and p.urgency not in plan.callout.urgencies:
+                continue
+            work.update(range(m, m + work_minutes(p, plan)))
+            assert category is not None
+            fees[(week, category)] += 1
+            if person.kind(day) != "workday":
+                block_start = day
+                while person.kind(block_start - timedelta(days=1)) in ("weekend", "holiday"):
+                    block_start -= timedelta(days=1)
+                blocks.setdefault(block_start, week)
+        callout: Counter[tuple[date, str]] = Counter()
+        for m in work:
+            category = person.category(m)
+            if category in PAID:
+                assert category is not None
+                callout[(person.week_of(person.local_date(m)), category)] += 1
+        bonus_blocks = Counter(blocks.values())
+
+        active = {person.week_of(d) for d in covered} | page_weeks
+        active |= {w for w, _ in callout} | set(bonus_blocks)
+        for week in reported:
+            if week in active:
+                out[(v.id, week)] = price_week(
+                    person, week, covered, callout, fees, bonus_blocks[week]
+                )
+    return out
+
+
+def price_week(
+    person: Person,
+    week: date,
+    covered: dict[date, Counter[str]],
+    callout: Counter[tuple[date, str]],
+    fees: Counter[tuple[date, str]],
+    blocks: int,
+) -> Week:
+    """The lines of one pay week from its counted minutes, pages and blocks."""
+    rules = person.rules(week)
+    assert rules is not None
+    version, plan, _ = rules
+    days = [week + timedelta(days=i) for i in range(7)]
+    minutes: Counter[str] = Counter()
+    for d in days:
+        minutes.update(covered.get(d, Counter()))
+    exact: dict[tuple[str, str | None], Fraction] = {}
+
+    off_total = sum(person.day_minutes(d)[c] for d in days for c in PAID)
+    off_covered = sum(minutes[c] for c in PAID)
+    if plan.weekly_stipend and off_covered:
+        exact[("stipend", None)] = Fraction(off_covered, off_total) * Fraction(plan.weekly_stipend)
+    for c in PAID:
+        rate = plan.standby.get(c)
+        if rate is None or not rate.rate:
+            continue
+        if rate.per == "hour":
+            quantity = Fraction(minutes[c], 60)
+        else:
+            quantity = sum(
+                (
+                    Fraction(covered[d][c], person.day_minutes(d)[c])
+                    for d in days
+                    if covered.get(d, Counter())[c]
+                ),
+                Fraction(0),
+            )
+        if quantity:
+            exact[("standby", c)] = quantity * Fraction(rate.rate)
+    for c in PAID:
+        multiplier = Fraction(plan.callout.multipliers.get(c, Decimal(1)))
+        if plan.callout.hourly and callout[(week, c)]:
+            exact[("callout", c)] = (
+                Fraction(callout[(week, c)], 60) * Fraction(plan.callout.hourly) * multiplier
+            )
+        if plan.callout.per_page and fees[(week, c)]:
+            exact[("page", c)] = fees[(week, c)] * Fraction(plan.callout.per_page) * multiplier
+    if plan.interrupted_weekend.bonus and blocks:
+        exact[("interrupted_weekend", None)] = blocks * Fraction(plan.interrupted_weekend.bonus)
+
+    lines = {k: money(a, plan.currency, version.rounding) for k, a in exact.items()}
+    total = sum(lines.values(), Decimal(0))
+    cap = plan.limits.weekly_cap
+    if cap is not None and total > cap:
+        lines[("cap", None)] = cap - total
+        total = cap
+    return Week(
+        volunteer_id=person.v.id,
+        week_start=week,
+        currency=plan.currency,
+        minutes={c: minutes[c] for c in ALL},
+        lines=lines,
+        total=total,
+        toil_days=blocks * plan.interrupted_weekend.toil_days,
+    )
