@@ -103,9 +103,9 @@ def assert_no_run_total_lower(before: op.Report, after: op.Report) -> None:
 
     def totals(report: op.Report) -> dict[tuple[str, str], Decimal]:
         out: dict[tuple[str, str], Decimal] = {}
-        for st in report.statements:
-            key = (st.volunteer_id, st.currency)
-            out[key] = out.get(key, Decimal(0)) + st.total
+        for statement in report.statements:
+            key = (statement.volunteer_id, statement.currency)
+            out[key] = out.get(key, Decimal(0)) + statement.total
         return out
 
     later = totals(after)
@@ -663,8 +663,8 @@ def test_an_earlier_page_moves_the_bonus_to_the_earlier_week() -> None:
     assert weeks_after[early].amount("callout") == Decimal("30.00")  # 30 min × 40 × 1.5
     assert_no_total_lower(before, after, but=("interrupted_weekend",))
     assert_no_run_total_lower(before, after)
-    assert sum(st.total for st in after.statements) - sum(
-        st.total for st in before.statements
+    assert sum(s.total for s in after.statements) - sum(
+        s.total for s in before.statements
     ) == Decimal("30.00")
 
 
