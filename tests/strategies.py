@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import oncall_pay as op
 from oncall_pay._engine import ExactLine, compute_exact
 from oncall_pay._money import minor_unit
-from oncall_pay._rules import OFF_HOURS, RATE_PLACES, WEEKDAYS
+from oncall_pay._rules import OFF_HOURS, RATE_PLACES, WEEKDAYS, HealthSettings, SleepHours
 
 # --- rules ---
 
@@ -157,6 +157,29 @@ def versions(draw: st.DrawFn, effective_from: date | None = None) -> op.Version:
 
 
 @st.composite
+def sleep_hours(draw: st.DrawFn) -> SleepHours:
+    """A sleep window ``[start, end)``, across midnight or not; ``24:00`` now and then."""
+    start = draw(st.integers(0, 1440))
+    end = draw(st.integers(0, 1440).filter(lambda m: m % 1440 != start % 1440))
+    return SleepHours(wall_time(start), wall_time(end))
+
+
+@st.composite
+def health_settings(draw: st.DrawFn) -> HealthSettings:
+    """``[health]`` settings, each key at its default or drawn."""
+    fields: dict[str, object] = {}
+    if draw(st.booleans()):
+        fields["monthly_page_target"] = draw(st.integers(1, 500))
+    if draw(st.booleans()):
+        fields["sleep_hours"] = draw(sleep_hours())
+    if draw(st.booleans()):
+        fields["min_rest_hours"] = draw(decimals(2))
+    if draw(st.booleans()):
+        fields["max_consecutive_days"] = draw(st.integers(1, 60))
+    return HealthSettings(**fields)  # type: ignore[arg-type]
+
+
+@st.composite
 def policies(draw: st.DrawFn) -> op.Policy:
     """A valid policy: 1–3 versions with distinct Monday dates in 2025–2027."""
     dates = draw(st.lists(MONDAYS, min_size=1, max_size=3, unique=True))
@@ -166,6 +189,8 @@ def policies(draw: st.DrawFn) -> op.Policy:
         fields["name"] = draw(st.text(st.characters(codec="utf-8"), max_size=20))
     if draw(st.booleans()):
         fields["week_starts_on"] = draw(st.sampled_from(WEEKDAYS))
+    if draw(st.booleans()):
+        fields["health"] = draw(health_settings())
     return op.Policy(**fields)  # type: ignore[arg-type]
 
 

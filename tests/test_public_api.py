@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
 
 import oncall_pay as op
 from helpers import DUBLIN, example_policy, local, page
@@ -15,6 +18,8 @@ PUBLIC = {
     "PolicyError", "Problem", "Report", "Shift", "StandbyRate", "Version", "Volunteer",
     "WeeklyStatement", "WorkingHours", "__version__", "compute", "load_policy", "parse_policy",
     "read_pages_csv", "read_shifts_csv", "read_volunteers_csv",
+    "read_workbook", "write_workbook",
+    "Fairness", "Health", "TeamMonth", "VolunteerMonth", "HealthSettings", "SleepHours",
     "Comparison", "LineChange", "VolunteerChange", "WeekChange", "compare", "diff_policies",
 }  # fmt: skip
 
@@ -49,3 +54,16 @@ def test_report_json_uses_strings_for_money_and_offsets_for_times() -> None:
     assert data["pages"][0]["at"] == "2026-11-21T02:10:00+00:00"
     assert data["totals"] == {"EUR": "595.00"}
     assert Decimal(st["lines"][0]["amount"]) == Decimal("300.00")
+
+
+def test_the_workbook_names_volunteers_from_the_report(tmp_path: Path) -> None:
+    """write_workbook(report, path) fills names from the roster that was priced."""
+    d = "Europe/Dublin"
+    shift = op.Shift("alice", local(d, 2026, 11, 16), local(d, 2026, 11, 23))
+    report = op.compute([DUBLIN], [shift], [], example_policy(),
+                        start=date(2026, 11, 16), end=date(2026, 11, 16))  # fmt: skip
+    assert report.volunteers == (DUBLIN,)
+    out = op.write_workbook(report, tmp_path / "w.xlsx")
+    sheet = openpyxl.load_workbook(out, read_only=True)["Summary"]
+    rows = list(sheet.iter_rows(min_row=2, max_row=2, values_only=True))
+    assert rows[0][:2] == ("alice", "Alice Byrne")

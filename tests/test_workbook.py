@@ -33,12 +33,17 @@ from oncall_pay.writers.workbook import write_workbook
 from strategies import pay_runs
 from strategies_workbook import reports
 
-SHEETS = ("Summary", "Weekly", "Lines", "Pages", "Holidays", "Notices", "Run")
+SHEETS = ("Summary", "Health", "Weekly", "Lines", "Pages", "Holidays", "Notices", "Run")
 HEADERS = {
     "Summary": (
         "Volunteer ID", "Name", "Payroll ID", "Country", "Currency", "Weeks", "Stipend",
         "Standby", "Callout", "Page fees", "Interrupted weekends", "Weekend bonus",
         "Cap adjustment", "Total", "TOIL days",
+    ),
+    # Health's first table (the team per month); its other tables follow below.
+    "Health": (
+        "Month", "Partial", "Counted pages", "Target", "Below target", "Sleep-hour pages",
+        "Interrupted rest blocks", "Volunteers paged",
     ),
     "Weekly": (
         "Volunteer ID", "Name", "Week", "Week start", "Currency", "Rules version", "In-hours h",

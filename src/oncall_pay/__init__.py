@@ -15,21 +15,26 @@ from ._compare import (
 )
 from ._engine import compute
 from ._errors import InputError, OncallPayError, PolicyError, Problem
+from ._health import Fairness, Health, TeamMonth, VolunteerMonth
 from ._model import Page, Shift, Volunteer
 from ._report import HolidayEntry, LineItem, Notice, PageOutcome, Report, WeeklyStatement
 from ._rules import (
     Calendar,
     Callout,
+    HealthSettings,
     InterruptedWeekend,
     Limits,
     Plan,
     Policy,
+    SleepHours,
     StandbyRate,
     Version,
     WorkingHours,
 )
 from ._rules_file import load_policy, parse_policy
 from .readers.csv import read_pages_csv, read_shifts_csv, read_volunteers_csv
+from .readers.workbook import read_workbook
+from .writers.workbook import write_workbook
 
 try:
     __version__ = version("oncall-pay")
@@ -40,6 +45,9 @@ __all__ = [
     "Calendar",
     "Callout",
     "Comparison",
+    "Fairness",
+    "Health",
+    "HealthSettings",
     "HolidayEntry",
     "InputError",
     "InterruptedWeekend",
@@ -56,10 +64,13 @@ __all__ = [
     "Problem",
     "Report",
     "Shift",
+    "SleepHours",
     "StandbyRate",
+    "TeamMonth",
     "Version",
     "Volunteer",
     "VolunteerChange",
+    "VolunteerMonth",
     "WeekChange",
     "WeeklyStatement",
     "WorkingHours",
@@ -72,4 +83,6 @@ __all__ = [
     "read_pages_csv",
     "read_shifts_csv",
     "read_volunteers_csv",
+    "read_workbook",
+    "write_workbook",
 ]

@@ -24,6 +24,7 @@ import attrs
 
 from ._calendar import HOLIDAY, WORKDAY, Day, build_day, local_date, local_instant
 from ._errors import InputError, PolicyError, Problem
+from ._health import VolunteerFacts, collect, measure
 from ._model import Page, Shift, Volunteer, country_subdivisions
 from ._money import round_fraction, round_money
 from ._report import (
@@ -301,6 +302,7 @@ def _price_volunteer(
     window: tuple[date, date],
     notices: list[Notice],
     holidays_seen: set[HolidayEntry],
+    health: list[VolunteerFacts] | None = None,
 ) -> tuple[list[WeeklyStatement], list[PageOutcome], dict[date, list[ExactLine]]]:
     v = ctx.v
     first_week, last_week = window
@@ -439,6 +441,19 @@ def _price_volunteer(
                             d.holiday_source or "",
                         )
                     )
+
+    # spec/health.md: what the load measures need, recorded as worked out above.
+    if health is not None:
+        health.append(
+            collect(
+                v.id, v.timezone, (win_start, win_end), coverage, union, covered,
+                (f.at for f in facts if f.reason is None),
+                (f.at for f in blocks.values() if f.reason is None),
+                day=ctx.day,
+                reported=(first_week, last_week + timedelta(days=6)),
+                settings=ctx.policy.health,
+            )
+        )  # fmt: skip
 
     outcomes = [_outcome(ctx, f, work.get(f.page.id)) for f in facts]
     return statements, outcomes, exact
@@ -714,6 +729,7 @@ def compute_exact(
     notices: list[Notice] = []
     holidays_seen: set[HolidayEntry] = set()
     exact: dict[tuple[str, date], list[ExactLine]] = {}
+    health_facts: list[VolunteerFacts] = []
     if week_starts:
         window = (week_starts[0], week_starts[-1])
         shared = _Shared()
@@ -728,7 +744,7 @@ def compute_exact(
                 )
             ctx = _Volunteer(v, policy, reported, shared)
             sts, outs, ex = _price_volunteer(
-                ctx, shifts_of[v.id], pages_of[v.id], window, notices, holidays_seen
+                ctx, shifts_of[v.id], pages_of[v.id], window, notices, holidays_seen, health_facts
             )
             statements.extend(sts)
             outcomes.extend(outs)
@@ -748,6 +764,8 @@ def compute_exact(
                             "unknown", False, "outside_period", urgency=p.urgency, title=p.title)
             )  # fmt: skip
 
+    health, working_time = measure(health_facts, policy.health, week_starts)
+    notices.extend(working_time)
     report = Report(
         statements=tuple(sorted(statements, key=lambda s: (s.volunteer_id, s.week_start))),
         # By the UTC instant: comparing aware datetimes of different zones asks
@@ -763,6 +781,8 @@ def compute_exact(
         week_starts=tuple(week_starts),
         policy_name=policy.name,
         input_counts={"volunteers": len(vols), "shifts": len(shift_list), "pages": len(page_list)},
+        volunteers=tuple(sorted(vols, key=lambda v: v.id)),
+        health=health,
     )
     return report, exact
 

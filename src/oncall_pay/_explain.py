@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from ._engine import iso_week
+from ._health import Health, month_name
 from ._model import Volunteer
 from ._report import LineItem, PageOutcome, Report, WeeklyStatement
 from ._rules import OFF_HOURS, WEEKDAYS, Plan, Policy, Version
@@ -133,6 +134,30 @@ def explain_statement(report: Report, volunteer: Volunteer, week_start: date) ->
     return "\n".join(out)
 
 
+def health_line(health: Health | None, month: str) -> str:
+    """One month's health in one line, for ``explain`` and ``demo``.
+
+    Args:
+        health: The report's health measures.
+        month: ``YYYY-MM``.
+
+    Returns:
+        For example ``November 2026: 8 counted pages (target < 10): healthy``;
+        ``(partial month)`` is added when the reported weeks cover only part of it.
+    """
+    name = month_name(month)
+    found = health.month(month) if health is not None else None
+    if health is None or found is None:
+        return f"{name}: no health measures (no reported pay week in this month)"
+    pages = found.counted_pages
+    status = "healthy" if found.below_target else "not healthy"
+    line = (
+        f"{name}: {pages} counted page{'' if pages == 1 else 's'} "
+        f"(target < {health.settings.monthly_page_target}): {status}"
+    )
+    return line + (" (partial month)" if found.partial else "")
+
+
 def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
     c = plan.currency
     who = f"volunteers in {', '.join(plan.countries)}" if plan.countries else "everyone else"
@@ -178,6 +203,12 @@ def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
 def describe_policy(policy: Policy) -> str:
     """Each version and plan of a policy in plain words."""
     out = [f"Rules {policy.name!r}; pay weeks start on {policy.week_starts_on.capitalize()}."]
+    h = policy.health
+    out.append(
+        f"Health: a month is healthy below {h.monthly_page_target} counted pages; sleep hours "
+        f"{h.sleep_hours.start}–{h.sleep_hours.end}, {h.min_rest_hours} h of rest owed after a "
+        f"callout that ends in them; at most {h.max_consecutive_days} on-call days in a row."
+    )
     start_day = policy.week_start_weekday
     for version in policy.versions:
         eff = version.effective_from

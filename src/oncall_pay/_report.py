@@ -11,9 +11,14 @@ import json
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+from ._model import Volunteer
+
+if TYPE_CHECKING:  # _health builds Notices, so it imports this module
+    from ._health import Health
 
 
 @attrs.frozen
@@ -129,7 +134,8 @@ class PageOutcome:
 class Notice:
     """Something finance should know; pay is computed all the same.
 
-    Kinds: ``overlap``, ``period_edge``, ``subdivision``.
+    Kinds: ``overlap``, ``period_edge``, ``subdivision``, ``period``, and
+    the working-time notices of ``spec/health.md``: ``rest``, ``streak``.
     """
 
     kind: str
@@ -165,6 +171,8 @@ class Report:
         week_starts: The start dates of the reported pay weeks.
         policy_name: The rules' name.
         input_counts: Rows read: ``volunteers``, ``shifts``, ``pages``.
+        health: Whether the load is sustainable (``spec/health.md``);
+            ``compute`` always fills it, a report built by hand may leave it out.
     """
 
     statements: tuple[WeeklyStatement, ...]
@@ -176,6 +184,8 @@ class Report:
     week_starts: tuple[date, ...]
     policy_name: str
     input_counts: Mapping[str, int]
+    volunteers: tuple[Volunteer, ...] = ()
+    health: Health | None = None
 
     @property
     def currencies(self) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ effect on its first day. Reading and writing the TOML file lives in
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
 from typing import Any, Final, Literal
@@ -93,6 +93,16 @@ def _non_negative(_inst: Any, attribute: attrs.Attribute[Any], value: Decimal | 
         raise _bad(attribute.name, f"must be ≥ 0, got {value}")
 
 
+def _int_at_least(minimum: int) -> Any:
+    """A validator: a whole number (not a bool) of at least ``minimum``."""
+
+    def check(_inst: Any, attribute: attrs.Attribute[Any], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise _bad(attribute.name, f"expected a whole number ≥ {minimum}, got {value!r}")
+
+    return check
+
+
 def parse_hhmm(text: str) -> int:
     """Minutes after local midnight for ``HH:MM`` (``24:00`` allowed).
 
@@ -135,6 +145,59 @@ class WorkingHours:
     def end_minutes(self) -> int:
         """Minutes after local midnight that working hours end (1440 for 24:00)."""
         return parse_hhmm(self.end)
+
+
+@attrs.frozen
+class SleepHours:
+    """The local hours a volunteer is asleep, ``[start, end)``, ``HH:MM``.
+
+    Unlike working hours the window may cross midnight (``22:00`` to
+    ``08:00``); ``start`` and ``end`` may not be the same time of day.
+    """
+
+    start: str = "22:00"
+    end: str = "08:00"
+
+    def __attrs_post_init__(self) -> None:
+        try:
+            start, end = parse_hhmm(self.start), parse_hhmm(self.end)
+        except ValueError as e:
+            raise _bad("sleep_hours", str(e)) from None
+        if start % 1440 == end % 1440:
+            raise _bad("sleep_hours", f"start {self.start} and end {self.end} are the same time")
+
+    def contains(self, wall: time) -> bool:
+        """Whether a local wall-clock time is in the window (``24:00`` is midnight)."""
+        start, end = _wall_times(self.start, self.end)
+        if start < end:
+            return start <= wall < end
+        return wall >= start or wall < end
+
+
+@cache
+def _wall_times(*texts: str) -> tuple[time, ...]:
+    """``HH:MM`` texts as times of day (``24:00`` is midnight), parsed once."""
+    return tuple(time(m // 60, m % 60) for m in (parse_hhmm(t) % 1440 for t in texts))
+
+
+@attrs.frozen
+class HealthSettings:
+    """What ``spec/health.md`` measures the load against (the ``[health]`` table).
+
+    Attributes:
+        monthly_page_target: A month is healthy with fewer counted pages than this.
+        sleep_hours: Local hours of sleep; a page in them is a sleep interruption.
+        min_rest_hours: Rest owed after a callout that ends in sleep hours,
+            before the volunteer's next in-hours start.
+        max_consecutive_days: More local days in a row with coverage is a streak.
+    """
+
+    monthly_page_target: int = attrs.field(default=10, validator=_int_at_least(1))
+    sleep_hours: SleepHours = attrs.field(factory=SleepHours)
+    min_rest_hours: Decimal = attrs.field(
+        default=Decimal(11), converter=_dec, validator=_non_negative
+    )
+    max_consecutive_days: int = attrs.field(default=8, validator=_int_at_least(1))
 
 
 # Typed converters: mypy cannot infer the argument type of ``tuple`` or
@@ -478,6 +541,8 @@ class Policy:
     versions: tuple[Version, ...] = attrs.field(converter=_versions)
     name: str = ""
     week_starts_on: str = "monday"
+    #: Not versioned: the health measures (spec/health.md) never change pay.
+    health: HealthSettings = attrs.field(factory=HealthSettings)
 
     def __attrs_post_init__(self) -> None:
         if not self.versions:

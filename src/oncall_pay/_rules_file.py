@@ -37,10 +37,12 @@ from ._rules import (
     WEEKDAYS,
     Calendar,
     Callout,
+    HealthSettings,
     InterruptedWeekend,
     Limits,
     Plan,
     Policy,
+    SleepHours,
     StandbyRate,
     Version,
     WorkingHours,
@@ -721,7 +723,7 @@ def _sleep_hours(ck: _Checker, value: Any, path: str) -> dict[str, str]:
     return _hours(ck, value, path, across_midnight=True)
 
 
-#: ``[health]`` (spec/health.md): checked here, not yet part of ``Policy``.
+#: ``[health]`` (spec/health.md): ``Policy.health``, a ``HealthSettings``.
 _HEALTH_CHECKS: Final[Mapping[str, _Check]] = {
     "monthly_page_target": _whole(1, "pages", 10),
     "sleep_hours": _sleep_hours,
@@ -776,9 +778,17 @@ def _build_version(clean: Mapping[str, Any]) -> Version:
     return Version(**fields)
 
 
+def _build_health(clean: Mapping[str, Any]) -> HealthSettings:
+    fields = dict(clean)
+    if "sleep_hours" in fields:
+        fields["sleep_hours"] = SleepHours(**fields["sleep_hours"])
+    return HealthSettings(**fields)
+
+
 def _build_policy(clean: Mapping[str, Any]) -> Policy:
-    fields = {k: v for k, v in clean.items() if k != "health"}
+    fields = dict(clean)
     fields["versions"] = [_build_version(v) for v in clean["versions"]]
+    fields["health"] = _build_health(clean.get("health", {}))
     return Policy(**fields)
 
 
@@ -852,6 +862,20 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
+def _health_lines(health: HealthSettings) -> Iterator[tuple[str, str]]:
+    """The settings that differ from the defaults of ``spec/health.md``."""
+    default = HealthSettings()
+    if health.monthly_page_target != default.monthly_page_target:
+        yield "monthly_page_target", str(health.monthly_page_target)
+    if health.sleep_hours != default.sleep_hours:
+        hours = health.sleep_hours
+        yield "sleep_hours", _inline([("start", _string(hours.start)), ("end", _string(hours.end))])
+    if health.min_rest_hours != default.min_rest_hours:
+        yield "min_rest_hours", _number(health.min_rest_hours)
+    if health.max_consecutive_days != default.max_consecutive_days:
+        yield "max_consecutive_days", str(health.max_consecutive_days)
+
+
 def _plan_lines(plan: Plan) -> Iterator[tuple[str, str]]:
     yield "currency", _string(plan.currency)
     if plan.countries:
@@ -900,8 +924,9 @@ def policy_to_toml(policy: Policy) -> str:
 
     Decimals are written as strings with every digit they hold, dates as
     TOML local dates; settings left at their defaults (``None`` calendar
-    fields, zero rates never set) are left out, so the file reads back as
-    an equal policy: ``parse_policy(policy_to_toml(p)) == p``.
+    fields, zero rates never set, health settings equal to the defaults)
+    are left out, so the file reads back as an equal policy:
+    ``parse_policy(policy_to_toml(p)) == p``.
 
     Args:
         policy: The policy to write.
@@ -913,6 +938,10 @@ def policy_to_toml(policy: Policy) -> str:
     if policy.name:
         lines.append(f"name = {_string(policy.name)}")
     lines.append(f"week_starts_on = {_string(policy.week_starts_on)}")
+    health = list(_health_lines(policy.health))
+    if health:
+        lines += ["", "[health]"]
+        lines += [f"{key} = {value}" for key, value in health]
     for version in policy.versions:
         lines += [
             "",

@@ -21,7 +21,7 @@ import attrs
 from . import __version__
 from ._engine import compute
 from ._errors import InputError, OncallPayError, PolicyError, Problem
-from ._explain import describe_policy, explain_statement
+from ._explain import describe_policy, explain_statement, health_line
 from ._model import Page, Shift, Volunteer
 from ._report import Report
 from ._rules import Policy
@@ -424,16 +424,30 @@ def _parse_week(text: str, policy: Policy | None) -> date:
     return monday + timedelta(days=policy.week_start_weekday if policy else 0)
 
 
+def _month_weeks(week_start: date, policy: Policy) -> tuple[date, date]:
+    """The period whose pay weeks cover the month of ``week_start`` (as far
+    as the rules go back), so the month's health is measured whole."""
+    first = week_start.replace(day=1)
+    last = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+    start = first - timedelta(days=(first.weekday() - policy.week_start_weekday) % 7)
+    return max(start, policy.versions[0].effective_from), last
+
+
 def _cmd_explain(args: argparse.Namespace) -> int:
     monday = _parse_week(args.week, None)
-    inputs = load_inputs(Sources.from_args(args), (monday, monday + timedelta(days=6)))
+    # Read the sources for the whole month around the week: its health is reported too.
+    period = (monday.replace(day=1) - timedelta(days=6), monday + timedelta(days=37))
+    inputs = load_inputs(Sources.from_args(args), period)
     week_start = _parse_week(args.week, inputs.policy)
     by_id = {v.id: v for v in inputs.volunteers}
     if args.volunteer not in by_id:
         msg = f"volunteer {args.volunteer!r} is not in the roster {inputs.sources['Roster file']}"
         raise InputError(Problem(msg, field="--volunteer"))
-    report = inputs.compute(week_start, week_start)
+    start, end = _month_weeks(week_start, inputs.policy)
+    report = inputs.compute(min(start, week_start), end)
     print(explain_statement(report, by_id[args.volunteer], week_start))
+    print()
+    print(f"Team health: {health_line(report.health, f'{week_start:%Y-%m}')}")
     return EXIT_OK
 
 
@@ -562,6 +576,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     _write(report, inputs, args.output, "xlsx")
     print(f"Demo pay run: {len(inputs.volunteers)} volunteers, November 2026")
     _print_totals(report, args.output, sys.stdout)
+    print(f"Team health: {health_line(report.health, f'{start:%Y-%m}')}")
     return EXIT_OK
 
 

@@ -162,6 +162,42 @@ RUN: Final = _cols(
     ("Value", "value", 66),
 )
 
+# Health (spec/health.md) holds three tables, one under another: the team per
+# month (with the chart beside it), the volunteers per month, and fairness.
+# ``Share of team pages`` is a fraction from 0 to 1, shown as a percentage.
+
+HEALTH_MONTHS: Final = _cols(
+    ("Month", "text", 16),
+    ("Partial", "bool", 24),
+    ("Counted pages", "count", 14),
+    ("Target", "count", 12),
+    ("Below target", "bool", 14),
+    ("Sleep-hour pages", "count", 17),
+    ("Interrupted rest blocks", "count", 23),
+    ("Volunteers paged", "count", 26),
+)
+
+HEALTH_VOLUNTEERS: Final = _cols(
+    ("Volunteer ID", "text", 16),
+    ("Name", "text", 24),
+    ("Month", "text", 14),
+    ("Off-hours h", "number", 12),
+    ("Counted pages", "count", 14),
+    ("Sleep-hour pages", "count", 17),
+    ("Interrupted rest blocks", "count", 23),
+    ("Longest on-call run (days)", "count", 26),
+    ("Share of team pages", "number", 20),
+)
+
+HEALTH_FAIRNESS: Final = _cols(
+    ("Measure", "text", 16),
+    ("Volunteers", "count", 24),
+    ("Min", "number", 14),
+    ("Median", "number", 12),
+    ("Max", "number", 14),
+    ("Gini", "number", 17),
+)
+
 
 class UnknownLineKindError(OncallPayError, ValueError):
     """A line kind that no Summary/Weekly column takes; the rows would not add up."""

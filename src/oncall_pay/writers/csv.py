@@ -52,12 +52,13 @@ def write_weekly_csv(
     Args:
         report: What ``compute()`` returned.
         path: Where the CSV should appear.
-        volunteers: The roster, to fill ``Name``; blank for volunteers not given.
+        volunteers: The roster, to fill ``Name``; by default the report's own
+            roster. Blank for volunteers not given.
 
     Returns:
         The path written.
     """
-    roster = {v.id: v for v in volunteers} if volunteers is not None else {}
+    roster = {v.id: v for v in (report.volunteers if volunteers is None else volunteers)}
     kinds = [c.kind for c in cols.WEEKLY]
     target = Path(path)
     with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8", newline="") as out:

@@ -1,8 +1,8 @@
 """The finance workbook: one xlsx per pay run, streamed with openpyxl.
 
-Sheets, in order: ``Summary``, ``Weekly``, ``Lines``, ``Pages``,
-``Holidays``, ``Notices``, ``Run`` (``Health`` will go right after
-``Summary``). ``docs/workbook.md`` explains every column for finance.
+Sheets, in order: ``Summary``, ``Health`` (``_health_sheet.py``), ``Weekly``,
+``Lines``, ``Pages``, ``Holidays``, ``Notices``, ``Run``. ``docs/workbook.md``
+explains every column for finance, ``docs/health.md`` the Health sheet.
 
 How the file is made, and why:
 
@@ -47,6 +47,7 @@ from .._money import minor_unit
 from .._report import Report, WeeklyStatement
 from . import _columns as cols
 from ._atomic import atomic_path
+from ._health_sheet import write_health_sheet
 
 __all__ = ["EXCEL_MAX_ROWS", "money_format", "write_workbook"]
 
@@ -98,7 +99,8 @@ def write_workbook(
         path: Where the workbook should appear; an older file there is
             replaced only once the new one is complete.
         volunteers: The roster, to fill ``Name``, ``Payroll ID`` and
-            ``Country``; left blank for volunteers not given.
+            ``Country``; by default the report's own roster. Left blank
+            for volunteers not given.
         run_info: Facts only the caller knows, as ``Run`` rows in the given
             order. The key ``Rules SHA-256`` fills that row (blank if not
             given); other keys are added after the standard rows.
@@ -121,7 +123,7 @@ def write_workbook(
         msg = f"row_limit must be between 2 and {EXCEL_MAX_ROWS}, got {row_limit}"
         raise ValueError(msg)
     when = _creation_time(created)
-    roster = {v.id: v for v in volunteers} if volunteers is not None else {}
+    roster = {v.id: v for v in (report.volunteers if volunteers is None else volunteers)}
     target = Path(path)
     with atomic_path(target) as tmp:
         wb = Workbook(write_only=True)
@@ -148,7 +150,7 @@ def _write_sheets(
     row_limit: int,
 ) -> None:
     _summary(_Table(wb, "Summary", cols.SUMMARY, row_limit), report, roster)
-    # Health goes here, right after Summary, when it lands.
+    write_health_sheet(wb, report, roster, row_limit, text=_text_cell, number=_plain_number)
     weekly = _Table(wb, "Weekly", cols.WEEKLY, row_limit)
     for st in report.statements:
         weekly.append(cols.weekly_values(st, roster.get(st.volunteer_id)), st.currency)
