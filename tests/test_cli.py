@@ -306,3 +306,26 @@ def test_explain_of_someone_not_in_the_roster_is_bad_input(inputs: dict[str, Pat
     assert result.returncode == 1
     assert "'nobody' is not in the roster" in result.stderr
     assert "volunteers.csv" in result.stderr
+
+
+def test_demo_can_hand_out_its_input_files(tmp_path: Path) -> None:
+    """demo --inputs DIR copies the four demo input files for finance to try export on."""
+    result = run("demo", "--output", tmp_path / "d.xlsx", "--inputs", tmp_path / "files")
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in (tmp_path / "files").iterdir())
+    assert names == ["pages.csv", "rules.toml", "shifts.csv", "volunteers.csv"]
+    files = {p.stem if p.suffix == ".csv" else "rules": p for p in (tmp_path / "files").iterdir()}
+    again = run(*export_args(files, tmp_path / "again.xlsx"))
+    assert again.returncode == 0, again.stderr
+    assert "Total EUR: 1,050.28" in again.stdout
+
+
+def test_demo_does_not_overwrite_input_files(tmp_path: Path) -> None:
+    """demo --inputs refuses to overwrite a file already in DIR, and writes nothing."""
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "rules.toml").write_text("mine", encoding="utf-8")
+    result = run("demo", "--output", tmp_path / "d.xlsx", "--inputs", tmp_path / "files")
+    assert result.returncode == 1
+    assert "rules.toml: already exists; not overwritten" in result.stderr
+    assert (tmp_path / "files" / "rules.toml").read_text(encoding="utf-8") == "mine"
+    assert not (tmp_path / "d.xlsx").exists()

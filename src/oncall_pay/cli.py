@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -132,6 +133,10 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="write a workbook for the built-in example team")
     demo.add_argument("--output", type=Path, default=Path("demo.xlsx"))
+    demo.add_argument(
+        "--inputs", type=Path, default=None, metavar="DIR",
+        help="also copy the demo's input files (roster, shifts, pages, rules) into DIR",
+    )  # fmt: skip
     demo.set_defaults(func=_cmd_demo)
 
     export = sub.add_parser("export", help="price a pay run and write the workbook")
@@ -572,11 +577,22 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         pages=(files["pages"],),
     )
     inputs = load_inputs(sources, DEMO_PERIOD)
+    if args.inputs is not None:
+        taken = [args.inputs / p.name for p in files.values() if (args.inputs / p.name).exists()]
+        if taken:
+            raise InputError(
+                [Problem("already exists; not overwritten", source=str(t)) for t in taken]
+            )
     report = inputs.compute(start, end)
     _write(report, inputs, args.output, "xlsx")
     print(f"Demo pay run: {len(inputs.volunteers)} volunteers, November 2026")
     _print_totals(report, args.output, sys.stdout)
     print(f"Team health: {health_line(report.health, f'{start:%Y-%m}')}")
+    if args.inputs is not None:
+        args.inputs.mkdir(parents=True, exist_ok=True)
+        for path in files.values():
+            shutil.copyfile(path, args.inputs / path.name)
+        print(f"Input files copied to: {args.inputs}")
     return EXIT_OK
 
 
