@@ -163,7 +163,15 @@ class _Volunteer:
                     raise PolicyError(Problem(msg, field="versions"))
                 self._rules[week_start] = None
             else:
-                name = version.plan_name_for(self.v)
+                try:
+                    name = version.plan_name_for(self.v)
+                except PolicyError:
+                    if week_start in self.reported:
+                        raise
+                    # A stray page next to the period, in a version that has
+                    # no plan for this volunteer: nothing is priced there.
+                    self._rules[week_start] = None
+                    return None
                 key = (version.effective_from, name)
                 rules = self._shared.rules.get(key)
                 if rules is None:
@@ -199,7 +207,13 @@ class _Volunteer:
                        v.subdivision, day)  # fmt: skip
                 info = self._shared.days.get(key)
                 if info is None:
-                    info = build_day(day, v.timezone, v.country, v.subdivision, rules.calendar)
+                    try:
+                        info = build_day(day, v.timezone, v.country, v.subdivision, rules.calendar)
+                    except InputError as e:
+                        source = f"volunteer {v.id!r}"
+                        raise InputError(
+                            [attrs.evolve(p, source=source) for p in e.problems]
+                        ) from None
                     self._shared.days[key] = info
                 self._days[day] = info
         return self._days[day]
@@ -308,12 +322,19 @@ def _price_volunteer(
     first_week, last_week = window
     win_start = ctx.midnight(first_week)
     win_end = ctx.midnight(last_week + timedelta(days=7))
+    # §4 clips an open-ended shift to the reported weeks. We keep a week
+    # either side of them too, as we do for pages, so that whether a page
+    # next door was on call (the first page of a rest block, a callout that
+    # spills into the period) does not depend on the period asked for. Only
+    # the reported weeks are paid, so their standby is the same either way.
+    open_start = ctx.midnight(first_week - timedelta(days=7))
+    open_end = ctx.midnight(last_week + timedelta(days=14))
 
     # §3 Coverage: open ends clipped to the reported weeks, then merged.
     raw: list[Interval] = []
     for shift in shifts:
-        start = shift.start.astimezone(UTC) if shift.start is not None else win_start
-        end = shift.end.astimezone(UTC) if shift.end is not None else win_end
+        start = shift.start.astimezone(UTC) if shift.start is not None else open_start
+        end = shift.end.astimezone(UTC) if shift.end is not None else open_end
         if start < end:
             raw.append((start, end))
     coverage, overlaps = _merge(raw)
@@ -354,9 +375,7 @@ def _price_volunteer(
         qualifies = reason is None
         if week_start not in ctx.reported:
             reason = "outside_period"
-        facts.append(
-            _PageFacts(page, at, week_start, page_category, is_covered, qualifies, reason)
-        )
+        facts.append(_PageFacts(page, at, week_start, page_category, is_covered, qualifies, reason))
 
     # §6 Callout time: the union of the counted pages' work intervals.
     work: dict[str, Interval] = {}
@@ -655,31 +674,86 @@ def _check_inputs(
     ids: set[str] = set()
     for v in volunteers:
         if v.id in ids:
-            problems.append(Problem(f"duplicate volunteer id {v.id!r}", field="id"))
+            problems.append(
+                Problem(
+                    f"duplicate volunteer id {v.id!r}", source=f"volunteer {v.id!r}", field="id"
+                )
+            )
         ids.add(v.id)
     for shift in shifts:
         if shift.volunteer_id not in ids:
             problems.append(
                 Problem(
                     f"shift names volunteer {shift.volunteer_id!r}, who is not in the roster",
+                    source=f"shift of {shift.volunteer_id!r} from {shift.start} to {shift.end}",
                     field="volunteer_id",
                 )
             )
     page_ids: set[str] = set()
     for page in pages:
         if page.id in page_ids:
-            problems.append(Problem(f"duplicate page id {page.id!r}", field="id"))
+            problems.append(
+                Problem(f"duplicate page id {page.id!r}", source=f"page {page.id!r}", field="id")
+            )
         page_ids.add(page.id)
         if page.volunteer_id not in ids:
             problems.append(
                 Problem(
                     f"page {page.id!r} names volunteer {page.volunteer_id!r}, "
                     "who is not in the roster",
+                    source=f"page {page.id!r}",
                     field="volunteer_id",
                 )
             )
     if problems:
         raise InputError(problems)
+
+
+def _missing_subdivisions(
+    volunteers: list[Volunteer], policy: Policy, week_starts: list[date]
+) -> list[Notice]:
+    """§2: every volunteer of a country with subdivisions must have one, unless
+    the calendar of each reported week allows it (then a notice says so).
+
+    Raises:
+        InputError: One problem per volunteer whose calendar does not allow it.
+    """
+    versions: dict[date, Version] = {}
+    for week in week_starts:
+        version = policy.version_for(week)
+        if version is not None:
+            versions[version.effective_from] = version
+    notices: list[Notice] = []
+    problems: list[Problem] = []
+    for v in sorted(volunteers, key=lambda v: v.id):
+        known = country_subdivisions(v.country)
+        if v.subdivision is not None or not known:
+            continue
+        allowed = True
+        for version in versions.values():
+            try:
+                name = version.plan_name_for(v)
+            except PolicyError:
+                continue  # no plan: reported if they have a shift or a page
+            allowed = allowed and version.calendar_for(name).allow_missing_subdivision
+        if allowed:
+            notices.append(
+                Notice(
+                    "subdivision",
+                    v.id,
+                    f"no subdivision for {v.country}: only nation-wide holidays apply",
+                )
+            )
+        else:
+            msg = (
+                f"{v.country} has subdivisions with their own holidays ({', '.join(known)}); "
+                "without one only nation-wide holidays apply. Set the volunteer's "
+                "subdivision, or allow_missing_subdivision = true in the rules calendar"
+            )
+            problems.append(Problem(msg, source=f"volunteer {v.id!r}", field="subdivision"))
+    if problems:
+        raise InputError(problems)
+    return notices
 
 
 def compute_exact(
@@ -733,15 +807,8 @@ def compute_exact(
     if week_starts:
         window = (week_starts[0], week_starts[-1])
         shared = _Shared()
+        notices.extend(_missing_subdivisions(vols, policy, week_starts))
         for v in sorted(vols, key=lambda v: v.id):
-            if v.subdivision is None and country_subdivisions(v.country):
-                notices.append(
-                    Notice(
-                        "subdivision",
-                        v.id,
-                        f"no subdivision for {v.country}: only nation-wide holidays apply",
-                    )
-                )
             ctx = _Volunteer(v, policy, reported, shared)
             sts, outs, ex = _price_volunteer(
                 ctx, shifts_of[v.id], pages_of[v.id], window, notices, holidays_seen, health_facts
