@@ -329,3 +329,11 @@ def test_demo_does_not_overwrite_input_files(tmp_path: Path) -> None:
     assert "rules.toml: already exists; not overwritten" in result.stderr
     assert (tmp_path / "files" / "rules.toml").read_text(encoding="utf-8") == "mine"
     assert not (tmp_path / "d.xlsx").exists()
+
+
+def test_check_rules_says_when_the_maximum_is_rounded_up(inputs: dict[str, Path]) -> None:
+    """A max_minutes that is not a multiple of the increment is described as paid rounded up."""
+    _replace("rules", "callout.max_minutes = 240", "callout.max_minutes = 50")(inputs)
+    result = run("check-rules", inputs["rules"])
+    assert result.returncode == 0, result.stderr
+    assert "at most 50 min a page (paid as 60 min" in result.stdout

@@ -174,10 +174,17 @@ def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
     co = plan.callout
     if co.hourly:
         mult = ", ".join(f"{_CATEGORY_WORDS[k]} ×{co.multiplier(k)}" for k in OFF_HOURS)
+        step = max(co.increment_minutes, 1)
+        most = ""
+        if co.max_minutes is not None:
+            most = f", at most {co.max_minutes} min a page"
+            rounded = -(-co.max_minutes // step) * step
+            if rounded != co.max_minutes:
+                # The maximum applies before the increment (pay-rules.md §6).
+                most += f" (paid as {rounded} min: the maximum is rounded up to the increment)"
         lines.append(
             f"    callouts: {co.hourly} {c} an hour ({mult}); at least {co.minimum_minutes} min, "
-            f"rounded up to {max(co.increment_minutes, 1)} min"
-            + (f", at most {co.max_minutes} min a page" if co.max_minutes is not None else "")
+            f"rounded up to {step} min{most}"
         )
     if co.per_page:
         lines.append(f"    {co.per_page} {c} for each counted page (× the category multiplier)")
