@@ -178,21 +178,8 @@ class _Volunteer:
                     calendar = version.calendar_for(name)
                     rules = _WeekRules(version, name, version.plans[name], calendar)
                     self._shared.rules[key] = rules
-                self._check_subdivision(rules.calendar)
                 self._rules[week_start] = rules
         return self._rules[week_start]
-
-    def _check_subdivision(self, calendar: ResolvedCalendar) -> None:
-        if self.v.subdivision is None and country_subdivisions(self.v.country):
-            if calendar.allow_missing_subdivision:
-                return
-            known = ", ".join(country_subdivisions(self.v.country) or ())
-            msg = (
-                f"{self.v.country} has subdivisions with their own holidays ({known}); "
-                "without one only nation-wide holidays apply. Set the volunteer's "
-                "subdivision, or allow_missing_subdivision = true in the rules calendar"
-            )
-            raise InputError(Problem(msg, source=f"volunteer {self.v.id!r}", field="subdivision"))
 
     # §2 Days and time categories -------------------------------------------
     def day(self, day: date) -> Day | None:
