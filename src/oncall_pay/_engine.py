@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -751,6 +751,7 @@ def compute_exact(
     *,
     start: date,
     end: date,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Report, dict[tuple[str, date], list[ExactLine]]]:
     """``compute()``, also returning each statement's lines before rounding."""
     vols = list(volunteers)
@@ -795,7 +796,11 @@ def compute_exact(
         window = (week_starts[0], week_starts[-1])
         shared = _Shared()
         notices.extend(_missing_subdivisions(vols, policy, week_starts))
-        for v in sorted(vols, key=lambda v: v.id):
+        ordered = sorted(vols, key=lambda v: v.id)
+        step = max(1, len(ordered) // 100)
+        for done, v in enumerate(ordered):
+            if progress is not None and done % step == 0:
+                progress(done, len(ordered))
             ctx = _Volunteer(v, policy, reported, shared)
             sts, outs, ex = _price_volunteer(
                 ctx, shifts_of[v.id], pages_of[v.id], window, notices, holidays_seen, health_facts
@@ -818,6 +823,8 @@ def compute_exact(
                             "unknown", False, "outside_period", urgency=p.urgency, title=p.title)
             )  # fmt: skip
 
+    if progress is not None:
+        progress(len(vols), len(vols))
     health, working_time = measure(health_facts, policy.health, week_starts)
     notices.extend(working_time)
     report = Report(
@@ -849,6 +856,7 @@ def compute(
     *,
     start: date,
     end: date,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Price every pay week whose start lies in ``[start, end]``.
 
@@ -859,6 +867,8 @@ def compute(
         policy: The versioned pay rules.
         start: The first date of the period.
         end: The last date of the period (inclusive).
+        progress: Called now and then with (volunteers priced, volunteers in
+            all), and once at the end; for a progress display (no I/O here).
 
     Returns:
         The report: statements sorted by (volunteer id, week start), every
@@ -870,5 +880,7 @@ def compute(
             its end, a missing subdivision.
         PolicyError: A reported week no version covers; no plan for a volunteer.
     """
-    report, _ = compute_exact(volunteers, shifts, pages, policy, start=start, end=end)
+    report, _ = compute_exact(
+        volunteers, shifts, pages, policy, start=start, end=end, progress=progress
+    )
     return report

@@ -60,8 +60,9 @@ class Inputs:
         """
         try:
             return compute(
-                self.volunteers, self.shifts, self.pages, self.policy, start=start, end=end
-            )
+                self.volunteers, self.shifts, self.pages, self.policy,
+                start=start, end=end, progress=_progress(sys.stderr),
+            )  # fmt: skip
         except (InputError, PolicyError) as error:
             raise type(error)([self._place(p) for p in error.problems]) from None
 
@@ -77,6 +78,21 @@ class Inputs:
         if problem.source is None and problem.line is None:
             return attrs.evolve(problem, source=str(self.rules_path))
         return problem
+
+
+def _progress(out: TextIO) -> Callable[[int, int], None] | None:
+    """A progress display on ``out`` for long runs, only when it is a terminal."""
+    if not out.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total < 200:  # a small run is over before anyone could read it
+            return
+        end = "\n" if done == total else ""
+        print(f"\rpricing volunteers: {done:,}/{total:,} ({done * 100 // total}%)", end=end,
+              file=out, flush=True)  # fmt: skip
+
+    return show
 
 
 def _date(text: str) -> date:
@@ -370,6 +386,8 @@ def _run_info(inputs: Inputs) -> dict[str, str]:
 
 
 def _write(report: Report, inputs: Inputs, output: Path, fmt: str) -> None:
+    if sys.stderr.isatty() and len(report.statements) > 1000:
+        print(f"writing {output} ({len(report.statements):,} statements)…", file=sys.stderr)
     if fmt == "xlsx":
         from .writers.workbook import write_workbook
 
