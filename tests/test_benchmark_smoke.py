@@ -1,0 +1,94 @@
+"""The benchmark's generator and runner still run (tiny sizes, nothing timed)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+import oncall_pay as op
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def _load(name: str) -> ModuleType:
+    # benchmarks/ is a folder of scripts, not a package: run.py imports
+    # generate.py as a sibling, as it does when a person runs it.
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
+@pytest.fixture(scope="module")
+def generate() -> ModuleType:
+    """The generator module."""
+    return _load("generate")
+
+
+@pytest.fixture(scope="module")
+def runner() -> ModuleType:
+    """The runner module."""
+    return _load("run")
+
+
+def test_the_generator_is_reproducible_and_computes(generate: ModuleType) -> None:
+    """The same seed gives the same organisation, in 12 countries, and it computes."""
+    org = generate.generate(78, 2, seed=7)
+    assert org == generate.generate(78, 2, seed=7)
+    assert org.pages != generate.generate(78, 2, seed=8).pages
+    assert len(org.volunteers) == 78
+    assert len({v.country for v in org.volunteers}) == 12
+    assert (org.end - org.start).days == 7
+    report = op.compute(
+        org.volunteers, org.shifts, org.pages, org.policy, start=org.start, end=org.end
+    )
+    assert len(report.pages) == len(org.pages)
+    assert report.statements
+
+
+def test_the_runner_prints_every_figure_in_process(
+    runner: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both sizes, the floor, growth, the weeks comparison and the bars are printed."""
+    argv = ["--volunteers", "12", "--weeks", "2", "--compare-weeks", "1"]
+    code = runner.main([*argv, "--output-dir", str(tmp_path), "--in-process"])
+    out = capsys.readouterr().out
+    assert code in (0, 1)  # 1 only says a bar was missed, which tiny sizes may do
+    for text in (
+        "== 12 volunteers × 2 weeks ==",
+        "== 6 volunteers × 2 weeks ==",
+        "volunteer-weeks/s",
+        "openpyxl floor",
+        "(compute + export) / floor",
+        "tracemalloc peak",
+        "== growth: 12 vs 6 volunteers ==",
+        "== export: 2 vs 1 weeks (12 volunteers) ==",
+        "== bars",
+    ):
+        assert text in out
+
+
+def test_the_runner_measures_in_a_subprocess(
+    runner: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The default path, a fresh subprocess per case, reports compute and export."""
+    argv = ["--volunteers", "12", "--weeks", "2", "--skip-half", "--skip-memory"]
+    code = runner.main([*argv, "--output-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code in (0, 1)
+    assert "compute" in out
+    assert "export" in out
+    assert list(tmp_path.glob("*.xlsx"))
+
+
+def test_the_runner_profiles_compute(
+    runner: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--profile prints cProfile's top functions of compute."""
+    assert runner.main(["--volunteers", "12", "--weeks", "2", "--profile"]) == 0
+    assert "compute_exact" in capsys.readouterr().out
