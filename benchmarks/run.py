@@ -202,11 +202,37 @@ def measure(
     return out
 
 
+def _best_of(
+    volunteers: int, weeks: int, args: argparse.Namespace, *, floor: bool = True
+) -> Result:
+    """The ``time`` case ``--repeat`` times, each in a fresh subprocess; the
+    least of each time (the least disturbed by other work on the machine)."""
+    runs = [
+        _run_case(volunteers, weeks, "time", args, floor=floor, attempt=i)
+        for i in range(args.repeat)
+    ]
+    best = dict(runs[0])
+    timed = [key.removesuffix("_cpu") for key in runs[0] if key.endswith("_cpu")]
+    for name in timed:
+        best[name] = min(r[name] for r in runs)
+        best[f"{name}_cpu"] = min(r[f"{name}_cpu"] for r in runs)
+    best["repeats"] = len(runs)
+    return best
+
+
 def _run_case(
-    volunteers: int, weeks: int, mode: str, args: argparse.Namespace, *, floor: bool = True
+    volunteers: int,
+    weeks: int,
+    mode: str,
+    args: argparse.Namespace,
+    *,
+    floor: bool = True,
+    attempt: int = 0,
 ) -> Result:
     """``measure`` in a fresh subprocess (or here, with ``--in-process``)."""
     label = f"{volunteers:,} volunteers × {weeks} weeks, {mode}"
+    if attempt:
+        label += f", repeat {attempt + 1}"
     print(f"… {label}", file=sys.stderr, flush=True)
     if args.in_process:
         return measure(
@@ -279,7 +305,9 @@ def _header(args: argparse.Namespace) -> list[str]:
         f"oncall_pay {_version('oncall-pay')} benchmark — Python {platform.python_version()}, "
         f"openpyxl {_version('openpyxl')} ({'lxml' if lxml else 'no lxml'}), "
         f"holidays {_version('holidays')}, tzdata {_version('tzdata')}",
-        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, load average {load} at start",
+        f"oncall_pay from {Path(op.__file__).parent}",
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, load average {load} at start; "
+        f"times are the least of {args.repeat} run{'s' if args.repeat > 1 else ''}",
         f"organisation: seed {args.seed}, {len(gen.LOCATIONS)} locations in "
         f"{len({loc.country for loc in gen.LOCATIONS})} countries, pay weeks from {first}",
     ]
@@ -442,6 +470,13 @@ def _parser() -> argparse.ArgumentParser:
         help="also export WEEKS weeks to compare export memory (default 26; 0 skips it)",
     )
     p.add_argument("--skip-half", action="store_true", help="skip the half-size case")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="measure each time case N times and keep the least of each time (default 1)",
+    )
     p.add_argument("--skip-memory", action="store_true", help="skip the tracemalloc subprocesses")
     p.add_argument(
         "--output-dir",
@@ -467,8 +502,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the report; 0 when every bar is met, else 1."""
     args = _parser().parse_args(argv)
-    if args.volunteers < 2 or args.weeks < 1:
-        _parser().error("need at least 2 volunteers and 1 week")
+    if args.volunteers < 2 or args.weeks < 1 or args.repeat < 1:
+        _parser().error("need at least 2 volunteers, 1 week and 1 repeat")
     if args.profile:
         _profile(args.volunteers, args.weeks, args.seed, 30)
         return 0
@@ -502,7 +537,7 @@ def _report(args: argparse.Namespace) -> int:
     timed: dict[int, Result] = {}
     traced: dict[int, Result] = {}
     for n in sizes:
-        timed[n] = _run_case(n, args.weeks, "time", args)
+        timed[n] = _best_of(n, args.weeks, args)
         if memory:
             traced[n] = _run_case(n, args.weeks, "memory", args)
         show(_case_lines(timed[n], traced.get(n)))
@@ -519,7 +554,7 @@ def _report(args: argparse.Namespace) -> int:
         verdicts[f"time for 2× volunteers ≤ {GROWTH_BAR} × time"] = ok
     short: dict[str, Result] = {}
     if args.compare_weeks and args.compare_weeks != args.weeks:
-        short["time"] = _run_case(args.volunteers, args.compare_weeks, "time", args, floor=False)
+        short["time"] = _best_of(args.volunteers, args.compare_weeks, args, floor=False)
         if memory:
             short["memory"] = _run_case(args.volunteers, args.compare_weeks, "memory", args)
         flat, ok = _flat_lines(

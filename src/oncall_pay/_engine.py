@@ -602,7 +602,7 @@ def _statement(
     # §8 The weekly cap, as a negative line so the lines still add up. Sums
     # start from a zero in the currency's minor unit, so a week without lines
     # totals "0.00" (not "0") and a cap written "1500" caps at "1500.00".
-    zero = round_money(Fraction(0), currency, rounding)
+    zero = _amount(Fraction(0), currency, rounding)  # cached: once per currency, not per week
     total = sum((li.amount for li in lines), zero)
     cap = plan.limits.weekly_cap
     if cap is not None and total > cap:
