@@ -259,6 +259,10 @@ def _run_case(
         msg = f"{label} failed (exit {done.returncode}):\n{done.stderr}"
         raise RuntimeError(msg)
     result: Result = json.loads(done.stdout.strip().splitlines()[-1])
+    # Every raw measurement as soon as it exists: a long run that is stopped
+    # half-way still leaves what it measured.
+    with (args.output_dir / "measurements.jsonl").open("a") as log:
+        log.write(json.dumps(result) + "\n")
     return result
 
 
