@@ -421,6 +421,28 @@ def test_a_line_kind_without_a_column_is_refused(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_summary_groups_a_hand_built_report_whatever_the_statement_order(
+    tmp_path: Path,
+) -> None:
+    """Out-of-order statements, and one volunteer paid in two currencies, still give
+    one Summary row per (volunteer, currency), sorted, with every week counted once."""
+    report = hand_report()
+    moved = _statement(
+        "alice", W47, "GBP", [line("stipend", None, "1.000000", "week", "250.00", None, "250.00")]
+    )
+    in_order = _replace_statements(report, (*report.statements, moved))
+    shuffled = _replace_statements(report, tuple(reversed(in_order.statements)))
+    a = write_workbook(in_order, tmp_path / "a.xlsx", volunteers=ROSTER)
+    b = write_workbook(shuffled, tmp_path / "b.xlsx", volunteers=ROSTER)
+    data = list(records(b, "Summary"))
+    assert [(r["Volunteer ID"], r["Currency"], r["Weeks"]) for r in data] == [
+        (EVIL_ID, "EUR", 1), ("alice", "EUR", 2), ("alice", "GBP", 1),
+        ("bob", "USD", 1), ("kenji", "JPY", 1), ("layla", "KWD", 1),
+    ]  # fmt: skip
+    assert cents(data[2]["Total"], "GBP") == Decimal("250.00")
+    assert sheet_rows(a, "Summary") == sheet_rows(b, "Summary")
+
+
 def _replace_statements(report: op.Report, sts: tuple[op.WeeklyStatement, ...]) -> op.Report:
     return attrs.evolve(report, statements=sts)
 

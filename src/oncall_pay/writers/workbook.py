@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
+from itertools import groupby, pairwise
 from pathlib import Path
 from typing import Any, Final
 
@@ -211,42 +212,71 @@ def _write_sheets(
 
 
 def _summary(table: _Table, report: Report, roster: Mapping[str, Volunteer]) -> None:
-    groups: dict[tuple[str, str], list[WeeklyStatement]] = {}
-    for st in report.statements:
-        groups.setdefault((st.volunteer_id, st.currency), []).append(st)
-    for (vid, currency), statements in sorted(groups.items()):
-        money = dict.fromkeys(cols.MONEY_HEADERS, Decimal(0))
-        interrupted = Decimal(0)
+    # Statements come sorted by volunteer: one volunteer's running totals at a
+    # time keep the memory flat however many weeks the run has.
+    for vid, statements in groupby(_by_volunteer(report.statements), key=_volunteer_id):
+        sums: dict[str, _SummarySums] = {}
         for st in statements:
-            parts = cols.breakdown(st)
-            for header, amount in parts.money.items():
-                money[header] += amount
-            interrupted += parts.interrupted
+            sums.setdefault(st.currency, _SummarySums()).add(st)
         vol = roster.get(vid)
-        table.append(
-            (
-                vid,
-                vol.name if vol else None,
-                vol.payroll_id if vol else None,
-                vol.country if vol else None,
+        for currency, total in sorted(sums.items()):
+            table.append(
+                (
+                    vid,
+                    vol.name if vol else None,
+                    vol.payroll_id if vol else None,
+                    vol.country if vol else None,
+                    currency,
+                    total.weeks,
+                    total.money["Stipend"],
+                    total.money["Standby"],
+                    total.money["Callout"],
+                    total.money["Page fees"],
+                    total.interrupted,
+                    total.money["Weekend bonus"],
+                    total.money["Cap adjustment"],
+                    total.total,
+                    total.toil,
+                ),
                 currency,
-                len(statements),
-                money["Stipend"],
-                money["Standby"],
-                money["Callout"],
-                money["Page fees"],
-                interrupted,
-                money["Weekend bonus"],
-                money["Cap adjustment"],
-                sum((st.total for st in statements), Decimal(0)),
-                sum((st.toil_days for st in statements), Decimal(0)),
-            ),
-            currency,
-        )
+            )
     totals = report.totals()
     if totals:
         _summary_totals(table, totals)
     table.finish()
+
+
+class _SummarySums:
+    """One Summary row's running totals: one volunteer, one currency."""
+
+    __slots__ = ("interrupted", "money", "toil", "total", "weeks")
+
+    def __init__(self) -> None:
+        self.weeks = 0
+        self.money = dict.fromkeys(cols.MONEY_HEADERS, Decimal(0))
+        self.interrupted = Decimal(0)
+        self.total = Decimal(0)
+        self.toil = Decimal(0)
+
+    def add(self, statement: WeeklyStatement) -> None:
+        parts = cols.breakdown(statement)
+        for header, amount in parts.money.items():
+            self.money[header] += amount
+        self.interrupted += parts.interrupted
+        self.total += statement.total
+        self.toil += statement.toil_days
+        self.weeks += 1
+
+
+def _volunteer_id(statement: WeeklyStatement) -> str:
+    return statement.volunteer_id
+
+
+def _by_volunteer(statements: Sequence[WeeklyStatement]) -> Iterable[WeeklyStatement]:
+    """The statements grouped by volunteer: as given when already in order
+    (``compute`` sorts them), else a sorted copy (a report built by hand)."""
+    ordered = all(a.volunteer_id <= b.volunteer_id for a, b in pairwise(statements))
+    return statements if ordered else sorted(statements, key=_volunteer_id)
 
 
 def _summary_totals(table: _Table, totals: Mapping[str, Decimal]) -> None:
