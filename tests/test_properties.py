@@ -80,9 +80,7 @@ def assert_same_pay(before: op.Report, after: op.Report, *, overlaps_before: boo
         assert after.notices == before.notices
 
 
-def assert_no_total_lower(
-    before: op.Report, after: op.Report, but: tuple[str, ...] = ()
-) -> None:
+def assert_no_total_lower(before: op.Report, after: op.Report, but: tuple[str, ...] = ()) -> None:
     """No statement of ``before`` disappears or has a lower total in ``after``,
     leaving out the lines of the kinds in ``but``."""
     later = by_week(after)

@@ -26,6 +26,7 @@ import oncall_pay as op
 from oncall_pay._money import minor_unit
 from oncall_pay.readers.workbook import WorkbookStatement, read_workbook
 from oncall_pay.writers import _columns as cols
+from oncall_pay.writers import _xlsx as xlsxmod
 from oncall_pay.writers import workbook as wbmod
 from oncall_pay.writers.csv import write_weekly_csv
 from oncall_pay.writers.json import write_json
@@ -523,7 +524,7 @@ def test_a_failed_save_leaves_no_partial_file(
     def full(self: object, filename: str, arcname: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(wbmod._PinnedArchive, "write", full)
+    monkeypatch.setattr(xlsxmod._PinnedArchive, "write", full)
     with pytest.raises(OSError, match="No space"):
         write_workbook(hand_report(), tmp_path / "pay.xlsx")
     assert list(tmp_path.iterdir()) == []

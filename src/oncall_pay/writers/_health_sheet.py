@@ -14,7 +14,7 @@ one wide, landscape, so the chart comes out beside the tables.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped, unused-ignore]
@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unu
 from .._model import Volunteer
 from .._report import Report
 from . import _columns as cols
+from ._xlsx import plain_number, text_cell
 
 __all__ = ["CHART_ANCHOR", "write_health_sheet"]
 
@@ -35,8 +36,6 @@ CHART_ANCHOR: Final = "K2"
 _BAR_COLOUR: Final = "4472C4"
 _TARGET_COLOUR: Final = "C00000"
 _SHARE_FORMAT: Final = "0.0%"
-
-Convert = Callable[[Any, object], Any]
 
 
 class _Part:
@@ -58,14 +57,10 @@ class _Stacked:
         wb: Any,
         title: str,
         row_limit: int,
-        text: Convert,
-        number: Callable[[object], object],
     ) -> None:
         self._wb = wb
         self._title = title
         self._limit = row_limit
-        self._text = text
-        self._number = number
         self._bold = Font(bold=True)
         self._columns: Sequence[cols.Column] = ()
         self.parts: list[_Part] = []
@@ -94,13 +89,13 @@ class _Stacked:
             if value is None:
                 row.append(None)
             elif column.kind == "text":
-                row.append(self._text(part.ws, value))
+                row.append(text_cell(part.ws, value))
             elif formats and i in formats:
-                cell = WriteOnlyCell(part.ws, self._number(value))
+                cell = WriteOnlyCell(part.ws, plain_number(value))
                 cell.number_format = formats[i]
                 row.append(cell)
             else:
-                row.append(self._number(value))
+                row.append(plain_number(value))
         self._write(row)
         if part.filtering:
             part.filter_rows = part.rows
@@ -184,9 +179,6 @@ def write_health_sheet(
     report: Report,
     roster: Mapping[str, Volunteer],
     row_limit: int,
-    *,
-    text: Convert,
-    number: Callable[[object], object],
 ) -> None:
     """Write ``Health`` (and its continuations) into a write-only workbook.
 
@@ -198,10 +190,8 @@ def write_health_sheet(
         report: The pay run.
         roster: Volunteers by id, for the ``Name`` column.
         row_limit: Rows per worksheet, header included.
-        text: Makes a text cell that stays text (input text may look like a formula).
-        number: Turns a value into what a number cell holds.
     """
-    sheet = _Stacked(wb, "Health", row_limit, text, number)
+    sheet = _Stacked(wb, "Health", row_limit)
     sheet.table(cols.HEALTH_MONTHS)
     health = report.health
     if health is None:

@@ -26,22 +26,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
-from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
 
 from .._compare import Comparison, LineChange, WeekChange
 from .._model import Volunteer
-from ._atomic import atomic_path
 from ._columns import Column
-from .workbook import (
-    EXCEL_MAX_ROWS,
-    _creation_time,
-    _discard,
-    _Formula,
-    _save,
-    _Table,
-    _version,
-)
+from ._xlsx import EXCEL_MAX_ROWS, Formula, Table, package_version, streamed_workbook
 
 __all__ = ["CHANGES", "CHANGE_LINES", "write_comparison"]
 
@@ -112,32 +102,19 @@ def write_comparison(
         ValueError: ``row_limit`` leaves no room for a data row.
         OSError: The file could not be written; nothing was left behind.
     """
-    if row_limit < 2 or row_limit > EXCEL_MAX_ROWS:
-        msg = f"row_limit must be between 2 and {EXCEL_MAX_ROWS}, got {row_limit}"
-        raise ValueError(msg)
-    when = _creation_time(created)
     roster = {v.id: v for v in volunteers} if volunteers is not None else {}
     target = Path(path)
-    with atomic_path(target) as tmp:
-        wb = Workbook(write_only=True)
-        try:
-            wb.properties.creator = "oncall_pay"
-            wb.properties.created = when
-            wb.properties.modified = when
-            _changes(_Table(wb, "Changes", CHANGES, row_limit), comparison, roster)
-            _lines(_Table(wb, "Lines", CHANGE_LINES, row_limit), comparison)
-            run = _Table(wb, "Run", _RUN, row_limit)
-            for key, value in _run_rows(comparison, run_info or {}):
-                run.append((key, value))
-            run.finish()
-            _save(wb, tmp, when)
-        except BaseException:
-            _discard(wb)
-            raise
+    with streamed_workbook(target, created=created, row_limit=row_limit) as wb:
+        _changes(Table(wb, "Changes", CHANGES, row_limit), comparison, roster)
+        _lines(Table(wb, "Lines", CHANGE_LINES, row_limit), comparison)
+        run = Table(wb, "Run", _RUN, row_limit)
+        for key, value in _run_rows(comparison, run_info or {}):
+            run.append((key, value))
+        run.finish()
     return target
 
 
-def _changes(table: _Table, comparison: Comparison, roster: Mapping[str, Volunteer]) -> None:
+def _changes(table: Table, comparison: Comparison, roster: Mapping[str, Volunteer]) -> None:
     for change in comparison.volunteers:
         vol = roster.get(change.volunteer_id)
         table.append(
@@ -164,7 +141,7 @@ def _index(header: str) -> int:
     return next(i for i, c in enumerate(CHANGES) if c.header == header)
 
 
-def _totals(table: _Table, comparison: Comparison) -> None:
+def _totals(table: Table, comparison: Comparison) -> None:
     """A blank row, then per currency: old, new and difference, a Check beside it."""
     data = table.data_ranges()
     table.ensure_room(1 + len(comparison.differences))
@@ -188,7 +165,7 @@ def _totals(table: _Table, comparison: Comparison) -> None:
         values[_index("Difference")] = amount
         values[_index("Percent")] = comparison.percent(code)
         # Check goes past the last column, so no data column holds a formula.
-        values.append(_Formula("=" + (check or "0")))
+        values.append(Formula("=" + (check or "0")))
         values.append(f"Check: SUMIF of Difference over the {code} rows above; equals Difference")
         table.append_extra(values, code)
 
@@ -201,7 +178,7 @@ def _unit(line: LineChange) -> str | None:
     return new if new is not None else old
 
 
-def _lines(table: _Table, comparison: Comparison) -> None:
+def _lines(table: Table, comparison: Comparison) -> None:
     for week, line in comparison.changed_lines():
         table.append(_line_row(week, line), week.currency)
     table.finish()
@@ -249,8 +226,8 @@ def _run_rows(comparison: Comparison, run_info: Mapping[str, str]) -> Iterator[t
         yield words, outcomes.count(outcome)
     yield "Changed lines", sum(1 for _ in comparison.changed_lines())
     yield "Currencies", ", ".join(comparison.currencies)
-    yield "oncall_pay version", _version("oncall-pay")
-    yield "holidays version", _version("holidays")
-    yield "tzdata version", _version("tzdata")
-    yield "openpyxl version", _version("openpyxl")
+    yield "oncall_pay version", package_version("oncall-pay")
+    yield "holidays version", package_version("holidays")
+    yield "tzdata version", package_version("tzdata")
+    yield "openpyxl version", package_version("openpyxl")
     yield from run_info.items()
