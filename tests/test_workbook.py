@@ -425,22 +425,28 @@ def test_a_line_kind_without_a_column_is_refused(tmp_path: Path) -> None:
 def test_summary_groups_a_hand_built_report_whatever_the_statement_order(
     tmp_path: Path,
 ) -> None:
-    """Out-of-order statements, and one volunteer paid in two currencies, still give
-    one Summary row per (volunteer, currency), sorted, with every week counted once."""
+    """One volunteer paid in two currencies week by week, statements in
+    compute's order or shuffled: one Summary row per (volunteer, currency),
+    sorted, every week counted once."""
     report = hand_report()
-    moved = _statement(
-        "alice", W47, "GBP", [line("stipend", None, "1.000000", "week", "250.00", None, "250.00")]
+    sts = report.statements
+    assert [st.volunteer_id for st in sts[1:3]] == ["alice", "alice"]
+    gbp = _statement(
+        "alice", W46, "GBP", [line("stipend", None, "1.000000", "week", "250.00", None, "250.00")]
     )
-    in_order = _replace_statements(report, (*report.statements, moved))
+    # alice: EUR W46, GBP W46, EUR W47 — sorted by volunteer, currencies interleaved.
+    in_order = _replace_statements(report, (sts[0], sts[1], gbp, *sts[2:]))
     shuffled = _replace_statements(report, tuple(reversed(in_order.statements)))
     a = write_workbook(in_order, tmp_path / "a.xlsx", volunteers=ROSTER)
     b = write_workbook(shuffled, tmp_path / "b.xlsx", volunteers=ROSTER)
-    data = list(records(b, "Summary"))
-    assert [(r["Volunteer ID"], r["Currency"], r["Weeks"]) for r in data] == [
-        (EVIL_ID, "EUR", 1), ("alice", "EUR", 2), ("alice", "GBP", 1),
-        ("bob", "USD", 1), ("kenji", "JPY", 1), ("layla", "KWD", 1),
-    ]  # fmt: skip
-    assert cents(data[2]["Total"], "GBP") == Decimal("250.00")
+    for path in (a, b):
+        data = list(records(path, "Summary"))
+        assert [(r["Volunteer ID"], r["Currency"], r["Weeks"]) for r in data] == [
+            (EVIL_ID, "EUR", 1), ("alice", "EUR", 2), ("alice", "GBP", 1),
+            ("bob", "USD", 1), ("kenji", "JPY", 1), ("layla", "KWD", 1),
+        ]  # fmt: skip
+        assert cents(data[1]["Total"], "EUR") == Decimal("521.95")
+        assert cents(data[2]["Total"], "GBP") == Decimal("250.00")
     assert sheet_rows(a, "Summary") == sheet_rows(b, "Summary")
 
 
