@@ -54,6 +54,7 @@ __all__ = [
     "text_cell",
 ]
 
+#: Rows on one Excel worksheet, the header row included.
 EXCEL_MAX_ROWS: Final = 1_048_576
 
 #: The most characters one Excel cell holds.
@@ -86,6 +87,7 @@ def money_format(currency: str, *, extra_places: int = 0) -> str:
 
 
 def package_version(distribution: str) -> str:
+    """The installed version of ``distribution``, for the ``Run`` sheet."""
     try:
         return version(distribution)
     except PackageNotFoundError:

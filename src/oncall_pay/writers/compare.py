@@ -10,11 +10,11 @@ Sheets, in order:
   differs, old beside new.
 - ``Run``: what was compared: both rules files, the period, the weeks.
 
-It is made exactly as the pay-run workbook is (``writers/workbook.py``, whose
-helpers it uses): streamed in openpyxl's write-only mode, text from inputs
-always written as text, money as numbers with the currency's format, a
-pinned creation time giving the same bytes, and the file renamed into place
-only once it is complete.
+It is made exactly as the pay-run workbook is (both use ``writers/_xlsx.py``):
+streamed in openpyxl's write-only mode, text from inputs always written as
+text, money as numbers with the currency's format, a pinned creation time
+giving the same bytes, and the file renamed into place only once it is
+complete.
 """
 
 from __future__ import annotations
@@ -102,9 +102,9 @@ def write_comparison(
         ValueError: ``row_limit`` leaves no room for a data row.
         OSError: The file could not be written; nothing was left behind.
     """
-    roster = {v.id: v for v in volunteers} if volunteers is not None else {}
     target = Path(path)
     with streamed_workbook(target, created=created, row_limit=row_limit) as wb:
+        roster = {v.id: v for v in volunteers} if volunteers is not None else {}
         _changes(Table(wb, "Changes", CHANGES, row_limit), comparison, roster)
         _lines(Table(wb, "Lines", CHANGE_LINES, row_limit), comparison)
         run = Table(wb, "Run", _RUN, row_limit)

@@ -72,9 +72,9 @@ def write_workbook(
         ValueError: ``row_limit`` leaves no room for a data row.
         OSError: The file could not be written; nothing was left behind.
     """
-    roster = {v.id: v for v in (report.volunteers if volunteers is None else volunteers)}
     target = Path(path)
     with streamed_workbook(target, created=created, row_limit=row_limit) as wb:
+        roster = {v.id: v for v in (report.volunteers if volunteers is None else volunteers)}
         _write_sheets(wb, report, roster, run_info or {}, row_limit)
     return target
 
