@@ -23,9 +23,9 @@ from hypothesis import given
 from openpyxl.worksheet import _writer as openpyxl_sheet_writer
 
 import oncall_pay as op
+from oncall_pay import _columns as cols
 from oncall_pay._money import minor_unit
 from oncall_pay.readers.workbook import WorkbookStatement, read_workbook
-from oncall_pay.writers import _columns as cols
 from oncall_pay.writers import _xlsx as xlsxmod
 from oncall_pay.writers import workbook as wbmod
 from oncall_pay.writers.csv import write_weekly_csv

@@ -21,12 +21,17 @@ class Problem:
         source: The file (or record, for values built in code) it came from.
         line: The 1-based line in ``source``, where there is one.
         field: The column, attribute or TOML path of the bad value.
+        volunteer_id: The volunteer whose record the problem is about, where
+            it is one (as the engine finds it, e.g. a missing subdivision):
+            a pay run uses it to place the problem at the volunteer's roster
+            line. Not part of ``str(problem)``.
     """
 
     message: str
     source: str | None = None
     line: int | None = None
     field: str | None = None
+    volunteer_id: str | None = None
 
     def __str__(self) -> str:
         # Renders as `shifts.csv line 14, field "end": ...` (STYLE.md).

@@ -18,10 +18,10 @@ from typing import Any, Final
 import attrs
 from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
 
+from .. import _columns as cols
 from .._errors import InputError, Problem
 from .._money import minor_unit
 from .._report import LineItem, WeeklyStatement
-from ..writers import _columns as cols
 
 __all__ = ["WorkbookStatement", "read_workbook"]
 

@@ -24,9 +24,9 @@ from openpyxl.chart.shapes import GraphicalProperties  # type: ignore[import-unt
 from openpyxl.styles import Font  # type: ignore[import-untyped, unused-ignore]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
 
+from .. import _columns as cols
 from .._model import Volunteer
 from .._report import Report
-from . import _columns as cols
 from ._xlsx import plain_number, text_cell
 
 __all__ = ["CHART_ANCHOR", "write_health_sheet"]

@@ -37,9 +37,9 @@ from openpyxl.styles import Font  # type: ignore[import-untyped, unused-ignore]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
 from openpyxl.writer.excel import ExcelWriter  # type: ignore[import-untyped, unused-ignore]
 
+from .. import _columns as cols
 from .._errors import InputError, Problem
 from .._money import minor_unit
-from . import _columns as cols
 from ._atomic import atomic_path
 
 __all__ = [

@@ -28,9 +28,9 @@ from typing import Any, Final
 
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
 
+from .._columns import Column
 from .._compare import Comparison, LineChange, WeekChange
 from .._model import Volunteer
-from ._columns import Column
 from ._xlsx import EXCEL_MAX_ROWS, Formula, Table, package_version, streamed_workbook
 
 __all__ = ["CHANGES", "CHANGE_LINES", "write_comparison"]

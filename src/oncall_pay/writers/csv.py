@@ -19,10 +19,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Final
 
+from .. import _columns as cols
 from .._model import Volunteer
 from .._money import minor_unit
 from .._report import Report
-from . import _columns as cols
 from ._atomic import atomic_path
 
 __all__ = ["escape_text", "write_weekly_csv"]

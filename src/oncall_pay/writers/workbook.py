@@ -20,9 +20,9 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
 
+from .. import _columns as cols
 from .._model import Volunteer
 from .._report import Report, WeeklyStatement
-from . import _columns as cols
 from ._health_sheet import write_health_sheet
 from ._xlsx import (
     EXCEL_MAX_ROWS,

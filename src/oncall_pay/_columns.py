@@ -14,9 +14,9 @@ from typing import Final, Literal
 
 import attrs
 
-from .._errors import OncallPayError
-from .._model import Volunteer
-from .._report import WeeklyStatement
+from ._errors import OncallPayError
+from ._model import Volunteer
+from ._report import WeeklyStatement
 
 #: What a column holds, which decides its cell type and number format:
 #: ``text`` (any text, always written as text), ``money`` (an amount in the
