@@ -7,77 +7,26 @@ line, no traceback, no output file), 2 on bad usage.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import shutil
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import TextIO
 
 import attrs
 
-from . import __version__
-from ._engine import compute
+from . import __version__, pay_run
 from ._errors import InputError, OncallPayError, PolicyError, Problem
 from ._explain import describe_policy, explain_statement, health_line
-from ._model import Page, Shift, Volunteer
 from ._report import Report
 from ._rules import Policy
-from ._rules_file import load_policy
-from .readers.csv import (
-    check_volunteer_refs,
-    read_pages_csv_with_lines,
-    read_shifts_csv_with_lines,
-    read_volunteers_csv_with_lines,
-)
+from .pay_run import Inputs, Sources, _read_rules, load_inputs
+
+__all__ = ["DEMO_PERIOD", "Inputs", "Sources", "demo_files", "load_inputs", "main"]
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
-_T = TypeVar("_T")
-
-
-@attrs.frozen
-class Inputs:
-    """Everything a pay run reads, already checked."""
-
-    volunteers: tuple[Volunteer, ...]
-    shifts: tuple[Shift, ...]
-    pages: tuple[Page, ...]
-    policy: Policy
-    rules_path: Path
-    rules_sha256: str
-    sources: dict[str, str]
-    roster_lines: dict[str, int]
-
-    def compute(self, start: date, end: date) -> Report:
-        """Price the inputs; errors found by the engine are placed in the input files.
-
-        Raises:
-            InputError: A problem of a volunteer, placed at its roster line.
-            PolicyError: A problem of the rules, placed in the rules file.
-        """
-        try:
-            return compute(
-                self.volunteers, self.shifts, self.pages, self.policy,
-                start=start, end=end, progress=_progress(sys.stderr),
-            )  # fmt: skip
-        except (InputError, PolicyError) as error:
-            raise type(error)([self._place(p) for p in error.problems]) from None
-
-    def _place(self, problem: Problem) -> Problem:
-        if isinstance(problem.source, str) and problem.source.startswith("volunteer '"):
-            vid = problem.source[len("volunteer '") : -1]
-            if vid in self.roster_lines:
-                roster = self.sources["Roster file"]
-                message = f"volunteer {vid!r}: {problem.message}"
-                return attrs.evolve(
-                    problem, source=roster, line=self.roster_lines[vid], message=message
-                )
-        if problem.source is None and problem.line is None:
-            return attrs.evolve(problem, source=str(self.rules_path))
-        return problem
 
 
 def _progress(out: TextIO) -> Callable[[int, int], None] | None:
@@ -103,40 +52,51 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(msg) from None
 
 
-def _levels(text: str) -> tuple[int, ...]:
-    try:
-        levels = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        levels = ()
-    if not levels or any(level < 1 for level in levels):
-        msg = f"{text!r} is not a list of escalation levels such as 1,2"
-        raise argparse.ArgumentTypeError(msg)
-    return levels
-
-
 def _add_inputs(p: argparse.ArgumentParser, *, period: bool = True) -> None:
-    many = {"type": Path, "action": "append", "default": []}
     p.add_argument("--volunteers", required=True, type=Path, metavar="ROSTER.csv")
     p.add_argument("--rules", required=True, type=Path, metavar="RULES.toml")
-    p.add_argument("--shifts", metavar="SHIFTS.csv", **many)  # type: ignore[arg-type]
-    p.add_argument("--pages", metavar="PAGES.csv", **many)  # type: ignore[arg-type]
-    src = p.add_argument_group("schedule sources (combinable with --shifts and --pages)")
-    src.add_argument("--pagerduty-oncalls", metavar="FILE.json", **many)  # type: ignore[arg-type]
-    src.add_argument(
-        "--levels", type=_levels, default=(1,), metavar="1,2",
-        help="escalation levels of --pagerduty-oncalls to pay (default 1)",
-    )  # fmt: skip
-    src.add_argument("--pagerduty-schedule", metavar="FILE.json", **many)  # type: ignore[arg-type]
-    src.add_argument("--pagerduty-log-entries", metavar="FILE.json", **many)  # type: ignore[arg-type]
-    src.add_argument("--pagerduty-incidents", metavar="FILE.csv", **many)  # type: ignore[arg-type]
-    src.add_argument("--ics", metavar="FILE.ics", **many)  # type: ignore[arg-type]
-    src.add_argument(
-        "--ics-zone", metavar="ZONE", default=None,
-        help="IANA zone for floating times and all-day events in --ics feeds",
-    )  # fmt: skip
+    sources = pay_run.SOURCES
+    named = " and ".join(s.flag for s in sources.values() if not s.needs_roster)
+    group = p.add_argument_group(f"schedule sources (combinable with {named})")
+    for name, source in sources.items():
+        # The sources naming volunteer ids are the plain ones; the others match people.
+        _add_source(group if source.needs_roster else p, name, source)
     if period:
         p.add_argument("--from", dest="start", required=True, type=_date, metavar="YYYY-MM-DD")
         p.add_argument("--to", dest="end", required=True, type=_date, metavar="YYYY-MM-DD")
+
+
+def _add_source(p: argparse._ActionsContainer, name: str, source: pay_run.Source) -> None:
+    if source.repeatable:
+        p.add_argument(
+            source.flag, dest=name, type=Path, action="append", default=[],
+            metavar=source.metavar, help=source.help,
+        )  # fmt: skip
+    else:
+        p.add_argument(
+            source.flag, dest=name, type=Path, default=None, metavar=source.metavar,
+            help=source.help,
+        )  # fmt: skip
+    for option in source.options:
+        p.add_argument(
+            option.flag, dest=option.name, type=option.parse or str, default=option.default,
+            metavar=option.metavar, help=option.help,
+        )  # fmt: skip
+
+
+def _sources(args: argparse.Namespace) -> Sources:
+    """The sources named by parsed command-line arguments."""
+    files: dict[str, tuple[Path, ...]] = {}
+    for name, source in pay_run.SOURCES.items():
+        given = getattr(args, name)
+        files[name] = tuple(given) if source.repeatable else (() if given is None else (given,))
+    options = {o.name: getattr(args, o.name) for s in pay_run.SOURCES.values() for o in s.options}
+    return Sources(
+        volunteers=args.volunteers,
+        rules=args.rules,
+        files={name: paths for name, paths in files.items() if paths},
+        options=options,
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -203,195 +163,13 @@ def _print_problems(error: OncallPayError, out: TextIO) -> None:
     print(f"{len(problems)} problem(s); nothing was written.", file=out)
 
 
-def _read_rules(path: Path) -> tuple[Policy, str]:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        msg = f"cannot read the rules file: {e.strerror}"
-        raise InputError(Problem(msg, source=str(path))) from None
-    return load_policy(path), hashlib.sha256(data).hexdigest()
-
-
-@attrs.frozen
-class Sources:
-    """The files a pay run reads, as the command line names them."""
-
-    volunteers: Path
-    rules: Path
-    shifts: tuple[Path, ...] = ()
-    pages: tuple[Path, ...] = ()
-    pagerduty_oncalls: tuple[Path, ...] = ()
-    levels: tuple[int, ...] = (1,)
-    pagerduty_schedule: tuple[Path, ...] = ()
-    pagerduty_log_entries: tuple[Path, ...] = ()
-    pagerduty_incidents: tuple[Path, ...] = ()
-    ics: tuple[Path, ...] = ()
-    ics_zone: str | None = None
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> Sources:
-        """The sources named by parsed command-line arguments."""
-        return cls(
-            volunteers=args.volunteers,
-            rules=args.rules,
-            shifts=tuple(args.shifts),
-            pages=tuple(args.pages),
-            pagerduty_oncalls=tuple(args.pagerduty_oncalls),
-            levels=tuple(args.levels),
-            pagerduty_schedule=tuple(args.pagerduty_schedule),
-            pagerduty_log_entries=tuple(args.pagerduty_log_entries),
-            pagerduty_incidents=tuple(args.pagerduty_incidents),
-            ics=tuple(args.ics),
-            ics_zone=args.ics_zone,
-        )
-
-    def describe(self) -> dict[str, str]:
-        """Each kind of input and the files it came from, for the Run sheet."""
-        kinds = {
-            "Roster file": (self.volunteers,),
-            "Rules file": (self.rules,),
-            "Shifts files (CSV)": self.shifts,
-            "Pages files (CSV)": self.pages,
-            "PagerDuty on-calls files": self.pagerduty_oncalls,
-            "PagerDuty schedule files": self.pagerduty_schedule,
-            "PagerDuty log entries files": self.pagerduty_log_entries,
-            "PagerDuty incidents files": self.pagerduty_incidents,
-            "Calendar feeds": self.ics,
-        }
-        return {k: ", ".join(map(str, v)) for k, v in kinds.items() if v}
-
-
-def load_inputs(sources: Sources, period: tuple[date, date]) -> Inputs:
-    """Read and cross-check every input file, collecting every problem.
-
-    Args:
-        sources: The files.
-        period: The first and last date asked for; calendar feeds are
-            expanded over it and a week either side.
-
-    Raises:
-        InputError: Every problem of every file, each with file, line and field.
-    """
-    problems: list[Problem] = []
-
-    def attempt(read: Callable[[], _T], path: Path | str) -> _T | None:
-        try:
-            return read()
-        except OncallPayError as e:
-            problems.extend(getattr(e, "problems", (Problem(str(e), source=str(path)),)))
-        except OSError as e:
-            problems.append(Problem(f"cannot read the file: {e.strerror}", source=str(path)))
-        return None
-
-    roster_rows = attempt(
-        partial(read_volunteers_csv_with_lines, sources.volunteers), sources.volunteers
-    )
-    roster = tuple(v for _, v in roster_rows or ())
-    roster_lines = {v.id: n for n, v in roster_rows or ()}
-    policy, sha = attempt(lambda: _read_rules(sources.rules), sources.rules) or (None, "")
-    shift_rows = [
-        (str(path), n, s)
-        for path in sources.shifts
-        for n, s in attempt(partial(read_shifts_csv_with_lines, path), path) or ()
-    ]
-    page_rows = [
-        (str(path), n, p)
-        for path in sources.pages
-        for n, p in attempt(partial(read_pages_csv_with_lines, path), path) or ()
-    ]
-    seen: dict[str, tuple[str, int]] = {}
-    for source, line, page in page_rows:
-        if page.id in seen and seen[page.id][0] != source:
-            first = seen[page.id]
-            msg = f"page id {page.id!r} was already given in {first[0]} line {first[1]}"
-            problems.append(Problem(msg, source=source, line=line, field="id"))
-        seen.setdefault(page.id, (source, line))
-    if roster:
-        problems.extend(check_volunteer_refs(roster, shift_rows, page_rows))
-    shifts = [s for _, _, s in shift_rows]
-    pages = [p for _, _, p in page_rows]
-    if roster:
-        shifts += _read_schedule_sources(sources, roster, period, attempt)
-        pages += _read_page_sources(sources, roster, attempt)
-    if problems:
-        raise InputError(problems)
-    assert policy is not None  # no problems means the rules were read
-    return Inputs(
-        volunteers=roster,
-        shifts=tuple(shifts),
-        pages=tuple(pages),
-        policy=policy,
-        rules_path=sources.rules,
-        rules_sha256=sha,
-        sources=sources.describe(),
-        roster_lines=roster_lines,
-    )
-
-
-def _read_schedule_sources(
-    sources: Sources,
-    roster: Sequence[Volunteer],
-    period: tuple[date, date],
-    attempt: Callable[[Callable[[], tuple[Shift, ...]], Path | str], tuple[Shift, ...] | None],
-) -> list[Shift]:
-    from .readers.ical import read_ics
-    from .readers.pagerduty import read_pagerduty_oncalls, read_pagerduty_schedule
-
-    shifts: list[Shift] = []
-    if sources.pagerduty_oncalls:
-        files = sources.pagerduty_oncalls
-        # Open-ended entries stay open: the engine clips them to each
-        # volunteer's own local pay weeks.
-        shifts += (
-            attempt(lambda: read_pagerduty_oncalls(files, roster, levels=sources.levels), files[0])
-            or ()
-        )
-    for path in sources.pagerduty_schedule:
-        shifts += attempt(partial(read_pagerduty_schedule, path, roster), path) or ()
-    # A week either side, so a shift just outside the period can still
-    # extend a callout or hold the first page of a rest block.
-    window = (
-        datetime.combine(period[0] - timedelta(days=15), time(), tzinfo=UTC),
-        datetime.combine(period[1] + timedelta(days=16), time(), tzinfo=UTC),
-    )
-    for path in sources.ics:
-        shifts += (
-            attempt(
-                partial(read_ics, path, roster, window=window, default_zone=sources.ics_zone),
-                path,
-            )
-            or ()
-        )
-    return shifts
-
-
-def _read_page_sources(
-    sources: Sources,
-    roster: Sequence[Volunteer],
-    attempt: Callable[[Callable[[], tuple[Page, ...]], Path | str], tuple[Page, ...] | None],
-) -> list[Page]:
-    from .readers.pagerduty import read_pagerduty_incidents_csv, read_pagerduty_log_entries
-
-    pages: list[Page] = []
-    if sources.pagerduty_log_entries:
-        files = sources.pagerduty_log_entries
-        pages += attempt(lambda: read_pagerduty_log_entries(files, roster), files[0]) or ()
-    for path in sources.pagerduty_incidents:
-        pages += attempt(partial(read_pagerduty_incidents_csv, path, roster), path) or ()
-    return pages
-
-
-def _run_info(inputs: Inputs) -> dict[str, str]:
-    return {**inputs.sources, "Rules SHA-256": inputs.rules_sha256}
-
-
 def _write(report: Report, inputs: Inputs, output: Path, fmt: str) -> None:
     if sys.stderr.isatty() and len(report.statements) > 1000:
         print(f"writing {output} ({len(report.statements):,} statements)…", file=sys.stderr)
     if fmt == "xlsx":
         from .writers.workbook import write_workbook
 
-        write_workbook(report, output, volunteers=inputs.volunteers, run_info=_run_info(inputs))
+        write_workbook(report, output, volunteers=inputs.volunteers, run_info=inputs.run_info())
     elif fmt == "csv":
         from .writers.csv import write_weekly_csv
 
@@ -429,8 +207,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.start > args.end:
         msg = f"--from {args.start} is after --to {args.end}"
         raise InputError(Problem(msg, field="--from"))
-    inputs = load_inputs(Sources.from_args(args), (args.start, args.end))
-    report = inputs.compute(args.start, args.end)
+    inputs = load_inputs(_sources(args), (args.start, args.end))
+    report = inputs.compute(args.start, args.end, progress=_progress(sys.stderr))
     _write(report, inputs, args.output, args.format)
     _print_totals(report, args.output, sys.stdout)
     return EXIT_OK
@@ -460,14 +238,14 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     monday = _parse_week(args.week, None)
     # Read the sources for the whole month around the week: its health is reported too.
     period = (monday.replace(day=1) - timedelta(days=6), monday + timedelta(days=37))
-    inputs = load_inputs(Sources.from_args(args), period)
+    inputs = load_inputs(_sources(args), period)
     week_start = _parse_week(args.week, inputs.policy)
     by_id = {v.id: v for v in inputs.volunteers}
     if args.volunteer not in by_id:
         msg = f"volunteer {args.volunteer!r} is not in the roster {inputs.sources['Roster file']}"
         raise InputError(Problem(msg, field="--volunteer"))
     start, end = _month_weeks(week_start, inputs.policy)
-    report = inputs.compute(min(start, week_start), end)
+    report = inputs.compute(min(start, week_start), end, progress=_progress(sys.stderr))
     print(explain_statement(report, by_id[args.volunteer], week_start))
     print()
     print(f"Team health: {health_line(report.health, f'{week_start:%Y-%m}')}")
@@ -523,7 +301,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     problems: list[Problem] = []
     inputs, policy, sha = None, None, ""
     try:
-        inputs = load_inputs(Sources.from_args(args), (args.start, args.end))
+        inputs = load_inputs(_sources(args), (args.start, args.end))
     except InputError as error:
         problems.extend(error.problems)
     try:
@@ -538,7 +316,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     reports = []
     for run in (inputs, proposed):
         try:
-            reports.append(run.compute(args.start, args.end))
+            reports.append(run.compute(args.start, args.end, progress=_progress(sys.stderr)))
         except (InputError, PolicyError) as error:
             problems.extend(error.problems)
     if problems:
@@ -591,8 +369,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     sources = Sources(
         volunteers=files["volunteers"],
         rules=files["rules"],
-        shifts=(files["shifts"],),
-        pages=(files["pages"],),
+        files={"shifts": files["shifts"], "pages": files["pages"]},
     )
     inputs = load_inputs(sources, DEMO_PERIOD)
     if args.inputs is not None:
@@ -601,7 +378,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             raise InputError(
                 [Problem("already exists; not overwritten", source=str(t)) for t in taken]
             )
-    report = inputs.compute(start, end)
+    report = inputs.compute(start, end, progress=_progress(sys.stderr))
     _write(report, inputs, args.output, "xlsx")
     print(f"Demo pay run: {len(inputs.volunteers)} volunteers, November 2026")
     _print_totals(report, args.output, sys.stdout)
