@@ -21,6 +21,7 @@ PUBLIC = {
     "read_workbook", "write_workbook",
     "Fairness", "Health", "TeamMonth", "VolunteerMonth", "HealthSettings", "SleepHours",
     "Comparison", "LineChange", "VolunteerChange", "WeekChange", "compare", "diff_policies",
+    "Inputs", "Sources", "load_inputs",
 }  # fmt: skip
 
 

@@ -32,6 +32,7 @@ from ._rules import (
     WorkingHours,
 )
 from ._rules_file import load_policy, parse_policy
+from .pay_run import Inputs, Sources, load_inputs
 from .readers.csv import read_pages_csv, read_shifts_csv, read_volunteers_csv
 from .readers.workbook import read_workbook
 from .writers.workbook import write_workbook
@@ -50,6 +51,7 @@ __all__ = [
     "HealthSettings",
     "HolidayEntry",
     "InputError",
+    "Inputs",
     "InterruptedWeekend",
     "Limits",
     "LineChange",
@@ -65,6 +67,7 @@ __all__ = [
     "Report",
     "Shift",
     "SleepHours",
+    "Sources",
     "StandbyRate",
     "TeamMonth",
     "Version",
@@ -78,6 +81,7 @@ __all__ = [
     "compare",
     "compute",
     "diff_policies",
+    "load_inputs",
     "load_policy",
     "parse_policy",
     "read_pages_csv",
