@@ -549,8 +549,9 @@ def diff_fields(
 ) -> list[str]:
     """How two values of a rules class differ, field by field, in declared words.
 
-    A ``dotted`` field of another rules class (a plan's callout) is walked
-    in turn; ``skip`` names fields the caller says in its own words.
+    A field holding another rules class (a plan's callout) is walked in
+    turn, unless it declares ``show`` or ``diff``; ``skip`` names fields the
+    caller says in its own words.
     """
     order = spec(cls).diff_order or tuple(f.name for f in attrs.fields(cls))
     by_name = {f.name: f for f in attrs.fields(cls)}
@@ -560,7 +561,7 @@ def diff_fields(
             continue
         meta = rule_meta(by_name[name])
         was, now = getattr(old, name), getattr(new, name)
-        if isinstance(meta.checker, Nested) and meta.diff is None:
+        if isinstance(meta.checker, Nested) and meta.diff is None and meta.show is None:
             out += diff_fields(meta.checker.cls, was, now, context)
         else:
             out += diff_field(meta, was, now, context)
