@@ -476,6 +476,7 @@ def describe_comparison(comparison: Comparison, *, largest: int = 5) -> str:
 
 # --- differences between two sets of rules ------------------------------------
 
+
 def _version_diff(old: Version, new: Version) -> list[str]:
     """Rounding, calendar and plans, as the fields of ``Version`` declare them."""
     return diff_fields(Version, old, new, DiffContext())

@@ -309,7 +309,8 @@ def _plans_diff(
             out.append(f"plan {name!r} removed")
         elif was is not None and now is not None:
             context = DiffContext(was.currency, now.currency)
-            out += [f"plan {name!r}: {line}" for line in diff_fields(Plan, was, now, context)]
+            cls = type(now) if type(now) is type(was) else Plan
+            out += [f"plan {name!r}: {line}" for line in diff_fields(cls, was, now, context)]
     return out
 
 

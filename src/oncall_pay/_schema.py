@@ -526,6 +526,25 @@ def _shown(meta: RuleMeta, value: Any) -> str:
     return f"{value} {meta.unit}"
 
 
+def describe_value(meta: RuleMeta, value: Any, currency: str) -> str:
+    """One value in the field's declared unit, for the rules description."""
+    if meta.unit == "money":
+        return "none" if value is None else f"{value} {currency}"
+    return _shown(meta, value)
+
+
+def set_fields(obj: Any) -> Iterator[tuple[str, RuleMeta, Any]]:
+    """``(dotted name, declaration, value)`` of each field not at its default,
+    walking into fields that hold another rules class (unless they declare ``show``)."""
+    for field, meta in rule_fields(type(obj)):
+        value = getattr(obj, field.name)
+        if isinstance(meta.checker, Nested) and meta.show is None and attrs.has(type(value)):
+            for name, inner, found in set_fields(value):
+                yield f"{field.name}.{name}", inner, found
+        elif field.default is attrs.NOTHING or not _left_out(field, meta, value):
+            yield field.name, meta, value
+
+
 def diff_field(meta: RuleMeta, old: Any, new: Any, context: DiffContext) -> list[str]:
     """The lines saying how one field changed (none when it did not)."""
     if meta.diff is not None:
