@@ -57,14 +57,13 @@ def test_every_rules_field_declares_a_checker_and_a_label(cls: type) -> None:
 
 @pytest.mark.parametrize("cls", RULES_CLASSES, ids=lambda c: c.__name__)
 def test_declared_key_orders_name_every_field_once(cls: type) -> None:
-    """An explicit key or diff order lists each field exactly once (or, for a diff, skips some)."""
+    """An explicit key or diff order names real fields, each once (the rest follow)."""
     names = [f.name for f in attrs.fields(cls)]
     declared = spec(cls)
-    if declared.order is not None:
-        assert sorted(declared.order) == sorted(names)
-    if declared.diff_order is not None:
-        assert len(set(declared.diff_order)) == len(declared.diff_order)
-        assert set(declared.diff_order) <= set(names)
+    for order in (declared.order, declared.diff_order):
+        if order is not None:
+            assert len(set(order)) == len(order)
+            assert set(order) <= set(names)
 
 
 def test_a_field_not_declared_with_rule_is_refused() -> None:
@@ -144,7 +143,7 @@ def test_a_new_class_is_compared_with_its_labels_and_units() -> None:
 # --- a new plan key: one declaration, picked up by the real walkers ------------------
 
 
-@table("a table of plan settings", after=spec(op.Plan).after)
+@table("a table of plan settings", order=spec(op.Plan).order, after=spec(op.Plan).after)
 @attrs.frozen
 class PlanWithPremium(op.Plan):
     """A plan with one more key, as a newcomer would add it to Plan."""
@@ -169,6 +168,10 @@ def test_a_new_plan_key_is_read_written_compared_and_described() -> None:
     Nested(PlanWithPremium)(ck, {"currency": "EUR", "night_premium": "5.1234567"}, "p")
     assert [p.field for p in ck.problems] == ["p.night_premium"]
     assert "a rate may have at most 6 decimals" in ck.problems[0].message
+
+    Nested(PlanWithPremium)(ck, {"currency": "EUR", "night_premum": "1"}, "q")
+    assert ck.problems[-1].message.startswith('unknown key "night_premum"; did you mean')
+    assert ck.problems[-1].message.endswith("calendar, night_premium)")
 
     text = write_toml(_policy(plan))
     assert '  night_premium = "5.00"\n' in text

@@ -478,8 +478,11 @@ def describe_comparison(comparison: Comparison, *, largest: int = 5) -> str:
 
 
 def _version_diff(old: Version, new: Version) -> list[str]:
-    """Rounding, calendar and plans, as the fields of ``Version`` declare them."""
-    return diff_fields(Version, old, new, DiffContext())
+    """Rounding, calendar and plans, as the fields of ``Version`` declare them.
+
+    ``effective_from`` is how versions are paired, said by ``diff_policies``.
+    """
+    return diff_fields(Version, old, new, DiffContext(), skip=("effective_from",))
 
 
 def diff_policies(old: Policy, new: Policy) -> list[str]:

@@ -183,10 +183,12 @@ class TableSpec:
     """What a rules class declares as a whole (see :func:`table`)."""
 
     expected: str
-    #: The keys in the order messages list them, when not the field order.
+    #: The keys in the order messages list them, when not the field order
+    #: (fields not listed follow in field order).
     order: tuple[str, ...] | None = None
     after: After | None = None
-    #: The fields in the order ``diff_policies`` reports them, when not the field order.
+    #: The fields ``diff_policies`` reports first, in this order (the rest
+    #: follow in field order).
     diff_order: tuple[str, ...] | None = None
 
 
@@ -219,6 +221,14 @@ def table(
         return cls
 
     return register
+
+
+def _ordered(first: Sequence[str], names: Sequence[str]) -> list[str]:
+    """``first``, then any other of ``names`` in their own order.
+
+    A field added after the declared order is not forgotten: it comes last.
+    """
+    return [*first, *(n for n in names if n not in first)]
 
 
 def spec(cls: type) -> TableSpec:
@@ -338,7 +348,7 @@ def check_keys(ck: Checker, table: Mapping[str, Any], path: str, cls: type) -> d
     declared = spec(cls)
     checks = {field.name: meta.checker for field, meta in rule_fields(cls)}
     if declared.order is not None:
-        checks = {key: checks[key] for key in declared.order}
+        checks = {key: checks[key] for key in _ordered(declared.order, list(checks))}
     clean = fields_of(ck, table, path, checks)
     for field, meta in rule_fields(cls):
         if meta.required is not None:
@@ -572,7 +582,7 @@ def diff_fields(
     turn, unless it declares ``show`` or ``diff``; ``skip`` names fields the
     caller says in its own words.
     """
-    order = spec(cls).diff_order or tuple(f.name for f in attrs.fields(cls))
+    order = _ordered(spec(cls).diff_order or (), [f.name for f in attrs.fields(cls)])
     by_name = {f.name: f for f in attrs.fields(cls)}
     out: list[str] = []
     for name in order:
