@@ -17,7 +17,7 @@ walk these declarations; see docs/adding-a-rules-key.md.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
@@ -203,6 +203,17 @@ def _fixed_amounts(
                     f'"{amount}" has {decimals(decimal_places(amount))}; {currency} amounts '
                     f"may have at most {decimals(places)} (the currency's minor unit)",
                 )
+
+
+def _fixed_values(plan: Plan) -> Iterator[tuple[str, Decimal | None]]:
+    """``(section.key, amount)`` of each field of a plan's tables declared ``fixed``."""
+    for section in attrs.fields(type(plan)):
+        checker = rule_meta(section).checker
+        if isinstance(checker, Nested):
+            for field in attrs.fields(checker.cls):
+                if rule_meta(field).fixed:
+                    value = getattr(getattr(plan, section.name), field.name)
+                    yield f"{section.name}.{field.name}", value
 
 
 # --- hooks: differences said in their own words ------------------------------------
@@ -746,12 +757,7 @@ class Plan:
             if decimal_places(rate) > RATE_PLACES:
                 raise _bad(path, f"{rate} has more than {RATE_PLACES} decimals")
         places = minor_unit(self.currency)
-        fixed = {
-            "callout.per_page": self.callout.per_page,
-            "interrupted_weekend.bonus": self.interrupted_weekend.bonus,
-            "limits.weekly_cap": self.limits.weekly_cap,
-        }
-        for path, amount in fixed.items():
+        for path, amount in _fixed_values(self):
             if amount is not None and decimal_places(amount) > places:
                 raise _bad(
                     path,
