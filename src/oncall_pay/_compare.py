@@ -9,7 +9,9 @@ moved from EUR to GBP shows as two rows, losing everything in EUR and
 gaining everything in GBP.
 
 ``diff_policies(old, new)`` says in plain words how two sets of rules differ:
-plans, rates, calendar settings, versions.
+plans, rates, calendar settings, versions. It walks the fields of the rules
+classes and says each change with the label and unit the field declares
+(``rule()`` in ``_rules.py``; see docs/adding-a-rules-key.md).
 
 Both are pure functions from values to values (or text); the command line
 prints and writes them.
@@ -18,7 +20,7 @@ prints and writes them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final, Literal
@@ -26,7 +28,8 @@ from typing import Any, Final, Literal
 import attrs
 
 from ._report import LineItem, Report, WeeklyStatement, _plain
-from ._rules import OFF_HOURS, WEEKDAYS, Calendar, Plan, Policy, Version
+from ._rules import Policy, Version
+from ._schema import DiffContext, diff_fields
 
 __all__ = [
     "Comparison",
@@ -473,171 +476,13 @@ def describe_comparison(comparison: Comparison, *, largest: int = 5) -> str:
 
 # --- differences between two sets of rules ------------------------------------
 
-_CATEGORY_WORDS: Final = {
-    "workday_off_hours": "workday evenings and nights",
-    "weekend": "weekends",
-    "holiday": "public holidays",
-}
-
-
-def _day_names(days: Sequence[str] | None) -> str:
-    if days is None:
-        return "not set"
-    ordered = sorted(days, key=WEEKDAYS.index)
-    return ", ".join(d.capitalize() for d in ordered) if ordered else "none"
-
-
-def _hours_text(calendar: Calendar) -> str:
-    hours = calendar.working_hours
-    return "not set" if hours is None else f"{hours.start}–{hours.end}"
-
-
-def _yes_no(value: bool | None, yes: str = "on", no: str = "off") -> str:
-    return "not set" if value is None else (yes if value else no)
-
-
-def _dates_diff(
-    what: str, old: Mapping[str, tuple[date, ...]], new: Mapping[str, tuple[date, ...]]
-) -> list[str]:
-    out = []
-    for key in sorted({*old, *new}):
-        was, now = set(old.get(key, ())), set(new.get(key, ()))
-        if was == now:
-            continue
-        where = "everyone" if key == "*" else key
-        parts = []
-        if now - was:
-            parts.append("added " + ", ".join(d.isoformat() for d in sorted(now - was)))
-        if was - now:
-            parts.append("removed " + ", ".join(d.isoformat() for d in sorted(was - now)))
-        if not parts:  # pragma: no cover - unequal sets differ one way or the other
-            continue
-        out.append(f"{what} for {where}: {'; '.join(parts)}")
-    return out
-
-
-def _calendar_diff(old: Calendar, new: Calendar) -> list[str]:
-    out = []
-    if (old.weekend_days is None) != (new.weekend_days is None) or set(
-        old.weekend_days or ()
-    ) != set(new.weekend_days or ()):
-        out.append(f"weekend days {_day_names(old.weekend_days)} → {_day_names(new.weekend_days)}")
-    if old.working_hours != new.working_hours:
-        out.append(f"working hours {_hours_text(old)} → {_hours_text(new)}")
-    if old.observed_holidays != new.observed_holidays:
-        out.append(
-            f"observed holidays {_yes_no(old.observed_holidays)} → {_yes_no(new.observed_holidays)}"
-        )
-    out += _dates_diff("company days off", old.extra_holidays, new.extra_holidays)
-    out += _dates_diff("holidays not observed", old.removed_holidays, new.removed_holidays)
-    if old.allow_missing_subdivision != new.allow_missing_subdivision:
-        out.append(
-            "a missing subdivision allowed "
-            f"{_yes_no(old.allow_missing_subdivision, 'yes', 'no')} → "
-            f"{_yes_no(new.allow_missing_subdivision, 'yes', 'no')}"
-        )
-    return out
-
-
-def _money(old: Decimal | None, new: Decimal | None, old_cur: str, new_cur: str) -> str:
-    def show(value: Decimal | None, cur: str, *, with_cur: bool) -> str:
-        if value is None:
-            return "none"
-        return f"{value} {cur}" if with_cur else f"{value}"
-
-    if old_cur == new_cur and old is not None and new is not None:
-        return f"{show(old, old_cur, with_cur=False)} → {show(new, new_cur, with_cur=True)}"
-    return f"{show(old, old_cur, with_cur=True)} → {show(new, new_cur, with_cur=True)}"
-
-
-def _minutes(value: int | None, *, none: str) -> str:
-    return none if value is None else f"{value} min"
-
-
-def _plan_diff(old: Plan, new: Plan) -> list[str]:
-    oc, nc = old.currency, new.currency
-    out = []
-    if oc != nc:
-        out.append(f"currency {oc} → {nc}")
-    if set(old.countries) != set(new.countries):
-        out.append(
-            f"countries {', '.join(sorted(old.countries)) or 'none'} → "
-            f"{', '.join(sorted(new.countries)) or 'none'}"
-        )
-    if old.weekly_stipend != new.weekly_stipend:
-        out.append(f"weekly stipend {_money(old.weekly_stipend, new.weekly_stipend, oc, nc)}")
-    for category in OFF_HOURS:
-        was, now = old.standby.get(category), new.standby.get(category)
-        if was == now:
-            continue
-        words = _CATEGORY_WORDS[category]
-        if was is not None and now is not None and was.per == now.per:
-            out.append(f"standby on {words} {_money(was.rate, now.rate, oc, nc)} per {now.per}")
-        else:
-            before = "none" if was is None else f"{was.rate} {oc} per {was.per}"
-            after = "none" if now is None else f"{now.rate} {nc} per {now.per}"
-            out.append(f"standby on {words} {before} → {after}")
-    co, cn = old.callout, new.callout
-    if co.hourly != cn.hourly:
-        out.append(f"callout hourly rate {_money(co.hourly, cn.hourly, oc, nc)}")
-    for category in OFF_HOURS:
-        if co.multiplier(category) != cn.multiplier(category):
-            out.append(
-                f"callout multiplier on {_CATEGORY_WORDS[category]} "
-                f"×{co.multiplier(category)} → ×{cn.multiplier(category)}"
-            )
-    if co.minimum_minutes != cn.minimum_minutes:
-        out.append(f"callout minimum {co.minimum_minutes} min → {cn.minimum_minutes} min")
-    # 0 and 1 both mean "whole minutes".
-    if max(co.increment_minutes, 1) != max(cn.increment_minutes, 1):
-        out.append(
-            f"callout rounded up to {max(co.increment_minutes, 1)} min → "
-            f"{max(cn.increment_minutes, 1)} min"
-        )
-    if co.max_minutes != cn.max_minutes:
-        out.append(
-            "longest callout counted for one page "
-            f"{_minutes(co.max_minutes, none='no limit')} → "
-            f"{_minutes(cn.max_minutes, none='no limit')}"
-        )
-    if co.urgencies != cn.urgencies:
-        before = "all" if co.urgencies is None else ", ".join(co.urgencies) or "none"
-        after = "all" if cn.urgencies is None else ", ".join(cn.urgencies) or "none"
-        out.append(f"urgencies paid {before} → {after}")
-    if co.per_page != cn.per_page:
-        out.append(f"fee per counted page {_money(co.per_page, cn.per_page, oc, nc)}")
-    io, inew = old.interrupted_weekend, new.interrupted_weekend
-    if io.bonus != inew.bonus:
-        out.append(f"interrupted-weekend bonus {_money(io.bonus, inew.bonus, oc, nc)}")
-    if io.toil_days != inew.toil_days:
-        out.append(
-            f"time off in lieu per interrupted weekend {io.toil_days} → {inew.toil_days} day(s)"
-        )
-    if old.limits.weekly_cap != new.limits.weekly_cap:
-        out.append(f"weekly cap {_money(old.limits.weekly_cap, new.limits.weekly_cap, oc, nc)}")
-    out += [f"calendar: {line}" for line in _calendar_diff(old.calendar, new.calendar)]
-    return out
-
-
-def _plan_words(plan: Plan) -> str:
-    who = f"for {', '.join(plan.countries)}" if plan.countries else "without countries"
-    return f"{plan.currency}, {who}"
-
 
 def _version_diff(old: Version, new: Version) -> list[str]:
-    out = []
-    if old.rounding != new.rounding:
-        out.append(f"rounding {old.rounding.replace('_', '-')} → {new.rounding.replace('_', '-')}")
-    out += [f"calendar: {line}" for line in _calendar_diff(old.calendar, new.calendar)]
-    for name in sorted({*old.plans, *new.plans}):
-        was, now = old.plans.get(name), new.plans.get(name)
-        if was is None and now is not None:
-            out.append(f"plan {name!r} added ({_plan_words(now)})")
-        elif now is None and was is not None:
-            out.append(f"plan {name!r} removed")
-        elif was is not None and now is not None:
-            out += [f"plan {name!r}: {line}" for line in _plan_diff(was, now)]
-    return out
+    """Rounding, calendar and plans, as the fields of ``Version`` declare them.
+
+    ``effective_from`` is how versions are paired, said by ``diff_policies``.
+    """
+    return diff_fields(Version, old, new, DiffContext(), skip=("effective_from",))
 
 
 def diff_policies(old: Policy, new: Policy) -> list[str]:
@@ -656,14 +501,8 @@ def diff_policies(old: Policy, new: Policy) -> list[str]:
         The differences, in a stable order; empty when the rules pay the
         same in every respect.
     """
-    out = []
-    if old.name != new.name:
-        out.append(f"name {old.name!r} → {new.name!r}")
-    if old.week_starts_on != new.week_starts_on:
-        out.append(
-            f"pay weeks start on {old.week_starts_on.capitalize()} → "
-            f"{new.week_starts_on.capitalize()} (every pay week changes)"
-        )
+    # Versions are paired below; the health settings never change pay.
+    out = diff_fields(Policy, old, new, DiffContext(), skip=("versions", "health"))
     olds = {v.effective_from: v for v in old.versions}
     news = {v.effective_from: v for v in new.versions}
     if len(olds) == 1 and len(news) == 1 and olds.keys() != news.keys():

@@ -1,18 +1,25 @@
 """Plain-words text for people: one statement explained, a policy described.
 
-Pure functions from values to text; the command line prints them.
+Pure functions from values to text; the command line prints them. The
+description of a plan says its settings in prose; any setting the prose
+does not cover is still listed, with the label and unit its field declares
+(``rule()`` in ``_rules.py``; see docs/adding-a-rules-key.md).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Final
+
+import attrs
 
 from ._engine import iso_week
 from ._health import Health, month_name
 from ._model import Volunteer
 from ._report import LineItem, PageOutcome, Report, WeeklyStatement
 from ._rules import OFF_HOURS, WEEKDAYS, Plan, Policy, Version
+from ._schema import describe_value, rule_meta, set_fields
 
 _CATEGORY_WORDS = {
     "in_hours": "in working hours",
@@ -158,18 +165,38 @@ def health_line(health: Health | None, month: str) -> str:
     return line + (" (partial month)" if found.partial else "")
 
 
+#: The plan settings the prose of ``_describe_plan`` says; any other set
+#: field gets a line of its declared label and unit.
+_SAID_IN_PROSE: Final = frozenset({
+    "currency", "countries", "weekly_stipend", "standby",
+    "callout.hourly", "callout.minimum_minutes", "callout.increment_minutes",
+    "callout.multipliers", "callout.max_minutes", "callout.urgencies", "callout.per_page",
+    "interrupted_weekend.bonus", "interrupted_weekend.toil_days", "limits.weekly_cap",
+    "calendar.weekend_days", "calendar.working_hours", "calendar.observed_holidays",
+    # The version's calendar is described with the version; a plan's holiday
+    # changes and its missing-subdivision setting are not described.
+    "calendar.extra_holidays", "calendar.removed_holidays", "calendar.allow_missing_subdivision",
+})  # fmt: skip
+
+
+def _label(cls: type, name: str) -> str:
+    return rule_meta(attrs.fields_dict(cls)[name]).label
+
+
 def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
     c = plan.currency
     who = f"volunteers in {', '.join(plan.countries)}" if plan.countries else "everyone else"
     if name != "default" and not plan.countries:
         who = "volunteers who name this plan"
     lines = [f"  Plan {name!r} ({who}), paid in {c}:"]
-    lines.append(f"    weekly stipend {plan.weekly_stipend} {c} for a full week of off-hours cover")
+    stipend = _label(Plan, "weekly_stipend")
+    lines.append(f"    {stipend} {plan.weekly_stipend} {c} for a full week of off-hours cover")
+    standby = _label(Plan, "standby")
     for category in OFF_HOURS:
         rate = plan.standby.get(category)
         if rate is not None and rate.rate:
             lines.append(
-                f"    standby on {_CATEGORY_WORDS[category]}: {rate.rate} {c} per {rate.per}"
+                f"    {standby} {_CATEGORY_WORDS[category]}: {rate.rate} {c} per {rate.per}"
             )
     co = plan.callout
     if co.hourly:
@@ -204,6 +231,11 @@ def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
         f"    working hours {cal.working_hours.start}–{cal.working_hours.end}, weekend {weekend}, "
         f"observed holidays {'on' if cal.observed_holidays else 'off'}"
     )
+    lines += [
+        f"    {meta.label}: {describe_value(meta, value, c)}"
+        for key, meta, value in set_fields(plan)
+        if key not in _SAID_IN_PROSE
+    ]
     return lines
 
 

@@ -2,51 +2,93 @@
 
 Rules are data. A policy holds versions, each with an ``effective_from``
 date and its own complete set of plans; a week is priced by the version in
-effect on its first day. Reading and writing the TOML file lives in
-``_rules_file.py``.
+effect on its first day.
+
+Each field is declared once with ``rule()`` (``_schema.py``): its TOML
+checker, its label and unit for ``diff_policies`` and the rules
+description, its default and how it is written. The reader
+(``_rules_file.py``), the writer (``policy_to_toml``) and the comparison
+walk these declarations; see docs/adding-a-rules-key.md.
 """
+
+# rule() is attrs.field with its declaration in the metadata: no shared mutable default.
+# ruff: noqa: RUF009
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
 from typing import Any, Final, Literal
 
 import attrs
-import holidays
 
+from . import _checks as checks
+from ._checks import (
+    CATEGORIES,
+    OFF_HOURS,
+    RATE_PLACES,
+    ROUNDINGS,
+    WEEKDAYS,
+    country_alpha2,
+    decimal_places,
+    decimals,
+    parse_hhmm,
+)
 from ._errors import PolicyError, Problem
-from ._model import Volunteer, country_subdivisions
+from ._model import Volunteer
 from ._money import is_currency, minor_unit
+from ._schema import (
+    Checker,
+    DiffContext,
+    Invalid,
+    Nested,
+    diff_fields,
+    expect_table,
+    join,
+    money,
+    prefixed,
+    rule,
+    rule_meta,
+    toml_string,
+    write_toml,
+)
+from ._schema import table as rules_table
 
-WEEKDAYS: Final = (
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-)  # fmt: skip
-#: Time categories, in the order they are reported.
-CATEGORIES: Final = ("in_hours", "workday_off_hours", "weekend", "holiday")
-#: The categories that are paid.
-OFF_HOURS: Final = ("workday_off_hours", "weekend", "holiday")
-ROUNDINGS: Final = ("half_up", "half_even")
-#: Rates (stipend, standby and callout rates) may have this many decimals.
-RATE_PLACES: Final = 6
+__all__ = [
+    "CATEGORIES",
+    "OFF_HOURS",
+    "RATE_PLACES",
+    "ROUNDINGS",
+    "WEEKDAYS",
+    "Calendar",
+    "Callout",
+    "HealthSettings",
+    "InterruptedWeekend",
+    "Limits",
+    "Plan",
+    "Policy",
+    "ResolvedCalendar",
+    "SleepHours",
+    "StandbyRate",
+    "Version",
+    "WorkingHours",
+    "country_alpha2",
+    "decimal_places",
+    "parse_hhmm",
+    "to_decimal",
+]
 
 Category = Literal["in_hours", "workday_off_hours", "weekend", "holiday"]
 
-
-@cache
-def country_alpha2(code: str) -> str | None:
-    """The ISO 3166-1 alpha-2 code under which the ``holidays`` package files ``code``.
-
-    ``"US"`` gives ``"US"``; the aliases the package also accepts give their
-    alpha-2 code (``"USA"`` → ``"US"``, ``"UK"`` → ``"GB"``); an unknown code
-    gives ``None``. Rules must use the alpha-2 code itself: a plan listing
-    ``"USA"`` would never match a volunteer in ``"US"``.
-    """
-    if country_subdivisions(code) is None:
-        return None
-    return str(holidays.country_holidays(code).country)
+#: Categories in the words ``diff_policies`` uses.
+_CATEGORY_WORDS: Final = {
+    "workday_off_hours": "workday evenings and nights",
+    "weekend": "weekends",
+    "holiday": "public holidays",
+}
 
 
 def _bad(path: str, message: str) -> PolicyError:
@@ -103,30 +145,202 @@ def _int_at_least(minimum: int) -> Any:
     return check
 
 
-def parse_hhmm(text: str) -> int:
-    """Minutes after local midnight for ``HH:MM`` (``24:00`` allowed).
+# --- hooks: what cannot be declared per field ----------------------------------
 
-    Raises:
-        ValueError: Not a wall-clock time of that form.
-    """
-    parts = text.split(":") if isinstance(text, str) else []
-    # isascii: str.isdigit also accepts digits such as "²" that int() refuses.
-    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) == 2 for p in parts):
-        msg = f"{text!r} is not a time of the form HH:MM"
-        raise ValueError(msg)
-    hours, minutes = int(parts[0]), int(parts[1])
-    if minutes > 59 or hours > 24 or (hours == 24 and minutes):
-        msg = f"{text!r} is not a wall-clock time between 00:00 and 24:00"
-        raise ValueError(msg)
-    return hours * 60 + minutes
+_HOURS_EXAMPLE: Final = 'a table such as { start = "09:00", end = "18:00" }'
+_WALL_TIME: Final = 'a local wall-clock time "HH:MM"'
 
 
+def _hours_after(*, across_midnight: bool) -> Any:
+    """Start against end of working hours (one stretch) or sleep hours (may cross midnight)."""
+
+    def after(ck: Checker, _table: Mapping[str, Any], clean: dict[str, Any], path: str) -> None:
+        if "start" not in clean or "end" not in clean:
+            return
+        start, end = parse_hhmm(clean["start"]), parse_hhmm(clean["end"])
+        if across_midnight and start % 1440 == end % 1440:
+            raise ck.fail(
+                path, f'start "{clean["start"]}" and end "{clean["end"]}" are the same time'
+            )
+        if not across_midnight and start >= end:
+            raise ck.fail(
+                path,
+                f'start "{clean["start"]}" is not before end "{clean["end"]}"; working hours '
+                'are one stretch of a day (end may be "24:00")',
+            )
+
+    return after
+
+
+def _max_after_minimum(
+    ck: Checker, _table: Mapping[str, Any], clean: dict[str, Any], path: str
+) -> None:
+    if "max_minutes" in clean and clean["max_minutes"] < clean.get("minimum_minutes", 0):
+        ck.add(
+            join(path, "max_minutes"),
+            f"{clean['max_minutes']} is less than minimum_minutes "
+            f"{clean.get('minimum_minutes', 0)}; expected max_minutes ≥ minimum_minutes",
+        )
+
+
+def _fixed_amounts(
+    ck: Checker, _table: Mapping[str, Any], clean: dict[str, Any], path: str
+) -> None:
+    """Fixed amounts (fields declared ``fixed``) have at most the currency's minor unit."""
+    currency = clean.get("currency")
+    if currency is None:
+        return
+    places = minor_unit(currency)
+    for section in attrs.fields(Plan):
+        checker = rule_meta(section).checker
+        if not isinstance(checker, Nested):
+            continue
+        for field in attrs.fields(checker.cls):
+            amount = clean.get(section.name, {}).get(field.name)
+            if rule_meta(field).fixed and amount is not None and decimal_places(amount) > places:
+                ck.add(
+                    join(join(path, section.name), field.name),
+                    f'"{amount}" has {decimals(decimal_places(amount))}; {currency} amounts '
+                    f"may have at most {decimals(places)} (the currency's minor unit)",
+                )
+
+
+def _fixed_values(plan: Plan) -> Iterator[tuple[str, Decimal | None]]:
+    """``(section.key, amount)`` of each field of a plan's tables declared ``fixed``."""
+    for section in attrs.fields(type(plan)):
+        checker = rule_meta(section).checker
+        if isinstance(checker, Nested):
+            for field in attrs.fields(checker.cls):
+                if rule_meta(field).fixed:
+                    value = getattr(getattr(plan, section.name), field.name)
+                    yield f"{section.name}.{field.name}", value
+
+
+# --- hooks: differences said in their own words ------------------------------------
+
+
+def _on_off(value: bool | None) -> str:
+    return "not set" if value is None else ("on" if value else "off")
+
+
+def _yes_no(value: bool | None) -> str:
+    return "not set" if value is None else ("yes" if value else "no")
+
+
+def _day_names(days: tuple[str, ...] | None) -> str:
+    if days is None:
+        return "not set"
+    ordered = sorted(days, key=WEEKDAYS.index)
+    return ", ".join(d.capitalize() for d in ordered) if ordered else "none"
+
+
+def _as_set_diff(show: Any) -> Any:
+    """A differ for a list whose order does not matter (``None`` is "not set")."""
+
+    def diff(label: str, old: Any, new: Any, _c: DiffContext) -> list[str]:
+        if (old is None) != (new is None) or set(old or ()) != set(new or ()):
+            return [f"{label} {show(old)} → {show(new)}"]
+        return []
+
+    return diff
+
+
+def _countries_text(codes: tuple[str, ...]) -> str:
+    return ", ".join(sorted(codes)) or "none"
+
+
+def _dates_diff(
+    label: str, old: Mapping[str, tuple[date, ...]], new: Mapping[str, tuple[date, ...]],
+    _c: DiffContext,
+) -> list[str]:  # fmt: skip
+    out = []
+    for key in sorted({*old, *new}):
+        was, now = set(old.get(key, ())), set(new.get(key, ()))
+        if was == now:
+            continue
+        where = "everyone" if key == "*" else key
+        parts = []
+        if now - was:
+            parts.append("added " + ", ".join(d.isoformat() for d in sorted(now - was)))
+        if was - now:
+            parts.append("removed " + ", ".join(d.isoformat() for d in sorted(was - now)))
+        if not parts:  # pragma: no cover - unequal sets differ one way or the other
+            continue
+        out.append(f"{label} for {where}: {'; '.join(parts)}")
+    return out
+
+
+def _standby_diff(
+    label: str, old: Mapping[str, StandbyRate], new: Mapping[str, StandbyRate], c: DiffContext
+) -> list[str]:
+    out = []
+    oc, nc = c.old_currency, c.new_currency
+    for category in OFF_HOURS:
+        was, now = old.get(category), new.get(category)
+        if was == now:
+            continue
+        words = _CATEGORY_WORDS[category]
+        if was is not None and now is not None and was.per == now.per:
+            out.append(f"{label} {words} {money(was.rate, now.rate, c)} per {now.per}")
+        else:
+            before = "none" if was is None else f"{was.rate} {oc} per {was.per}"
+            after = "none" if now is None else f"{now.rate} {nc} per {now.per}"
+            out.append(f"{label} {words} {before} → {after}")
+    return out
+
+
+def _multipliers_diff(
+    label: str, old: Mapping[str, Decimal], new: Mapping[str, Decimal], _c: DiffContext
+) -> list[str]:
+    one = Decimal(1)
+    return [
+        f"{label} {_CATEGORY_WORDS[k]} ×{old.get(k, one)} → ×{new.get(k, one)}"
+        for k in OFF_HOURS
+        if old.get(k, one) != new.get(k, one)
+    ]
+
+
+def _increment_diff(label: str, old: int, new: int, _c: DiffContext) -> list[str]:
+    # 0 and 1 both mean "whole minutes".
+    if max(old, 1) == max(new, 1):
+        return []
+    return [f"{label} {max(old, 1)} min → {max(new, 1)} min"]
+
+
+def _plans_diff(
+    _label: str, old: Mapping[str, Plan], new: Mapping[str, Plan], _c: DiffContext
+) -> list[str]:
+    out = []
+    for name in sorted({*old, *new}):
+        was, now = old.get(name), new.get(name)
+        if was is None and now is not None:
+            who = f"for {', '.join(now.countries)}" if now.countries else "without countries"
+            out.append(f"plan {name!r} added ({now.currency}, {who})")
+        elif now is None and was is not None:
+            out.append(f"plan {name!r} removed")
+        elif was is not None and now is not None:
+            context = DiffContext(was.currency, now.currency)
+            cls = type(now) if type(now) is type(was) else Plan
+            out += [f"plan {name!r}: {line}" for line in diff_fields(cls, was, now, context)]
+    return out
+
+
+# --- the values ------------------------------------------------------------------------
+
+
+@rules_table(_HOURS_EXAMPLE, after=_hours_after(across_midnight=False))
 @attrs.frozen
 class WorkingHours:
     """A half-open local interval ``[start, end)`` of working time, ``HH:MM``."""
 
-    start: str = "09:00"
-    end: str = "18:00"
+    start: str = rule(
+        checker=checks.wall_time, label="start", default="09:00", required=_WALL_TIME,
+        omit="never",
+    )  # fmt: skip
+    end: str = rule(
+        checker=checks.wall_time, label="end", default="18:00", required=_WALL_TIME,
+        omit="never",
+    )  # fmt: skip
 
     def __attrs_post_init__(self) -> None:
         try:
@@ -147,6 +361,7 @@ class WorkingHours:
         return parse_hhmm(self.end)
 
 
+@rules_table(_HOURS_EXAMPLE, after=_hours_after(across_midnight=True))
 @attrs.frozen
 class SleepHours:
     """The local hours a volunteer is asleep, ``[start, end)``, ``HH:MM``.
@@ -155,8 +370,14 @@ class SleepHours:
     ``08:00``); ``start`` and ``end`` may not be the same time of day.
     """
 
-    start: str = "22:00"
-    end: str = "08:00"
+    start: str = rule(
+        checker=checks.wall_time, label="start", default="22:00", required=_WALL_TIME,
+        omit="never",
+    )  # fmt: skip
+    end: str = rule(
+        checker=checks.wall_time, label="end", default="08:00", required=_WALL_TIME,
+        omit="never",
+    )  # fmt: skip
 
     def __attrs_post_init__(self) -> None:
         try:
@@ -180,9 +401,10 @@ def _wall_times(*texts: str) -> tuple[time, ...]:
     return tuple(time(m // 60, m % 60) for m in (parse_hhmm(t) % 1440 for t in texts))
 
 
+@rules_table("a table of health settings")
 @attrs.frozen
 class HealthSettings:
-    """What ``spec/health.md`` measures the load against (the ``[health]`` table).
+    """What docs/health.md measures the load against (the ``[health]`` table).
 
     Attributes:
         monthly_page_target: A month is healthy with fewer counted pages than this.
@@ -192,12 +414,22 @@ class HealthSettings:
         max_consecutive_days: More local days in a row with coverage is a streak.
     """
 
-    monthly_page_target: int = attrs.field(default=10, validator=_int_at_least(1))
-    sleep_hours: SleepHours = attrs.field(factory=SleepHours)
-    min_rest_hours: Decimal = attrs.field(
-        default=Decimal(11), converter=_dec, validator=_non_negative
+    # Health settings are written only when they differ (==) from the defaults.
+    monthly_page_target: int = rule(
+        checker=checks.whole(1, "pages", 10), label="monthly page target", unit="pages",
+        default=10, validator=_int_at_least(1), omit="equal",
+    )  # fmt: skip
+    sleep_hours: SleepHours = rule(
+        checker=Nested(SleepHours), label="sleep hours", factory=SleepHours, omit="equal"
     )
-    max_consecutive_days: int = attrs.field(default=8, validator=_int_at_least(1))
+    min_rest_hours: Decimal = rule(
+        checker=checks.decimal, label="rest owed after a callout in sleep hours", unit="h",
+        default=Decimal(11), converter=_dec, validator=_non_negative, omit="equal",
+    )  # fmt: skip
+    max_consecutive_days: int = rule(
+        checker=checks.whole(1, "days", 8), label="on-call days in a row", unit="days",
+        default=8, validator=_int_at_least(1), omit="equal",
+    )  # fmt: skip
 
 
 # Typed converters: mypy cannot infer the argument type of ``tuple`` or
@@ -216,6 +448,7 @@ def _dates_map(value: Mapping[str, Any] | None) -> Mapping[str, tuple[date, ...]
     return {str(k): tuple(sorted(set(v))) for k, v in sorted(value.items())}
 
 
+@rules_table("a table of calendar settings")
 @attrs.frozen
 class Calendar:
     """Calendar settings; ``None`` means "not set here" (inherit or default).
@@ -224,14 +457,29 @@ class Calendar:
     removed holidays are added together.
     """
 
-    weekend_days: tuple[str, ...] | None = attrs.field(default=None, converter=_opt_tuple)
-    working_hours: WorkingHours | None = None
-    observed_holidays: bool | None = None
-    extra_holidays: Mapping[str, tuple[date, ...]] = attrs.field(factory=dict, converter=_dates_map)
-    removed_holidays: Mapping[str, tuple[date, ...]] = attrs.field(
-        factory=dict, converter=_dates_map
+    weekend_days: tuple[str, ...] | None = rule(
+        checker=checks.weekend_days, label="weekend days", default=None, converter=_opt_tuple,
+        diff=_as_set_diff(_day_names),
+    )  # fmt: skip
+    working_hours: WorkingHours | None = rule(
+        checker=Nested(WorkingHours), label="working hours", default=None,
+        show=lambda h: "not set" if h is None else f"{h.start}–{h.end}",
+    )  # fmt: skip
+    observed_holidays: bool | None = rule(
+        checker=checks.boolean, label="observed holidays", default=None, show=_on_off
     )
-    allow_missing_subdivision: bool | None = None
+    extra_holidays: Mapping[str, tuple[date, ...]] = rule(
+        checker=checks.holidays_by_country(everyone=True), label="company days off",
+        factory=dict, converter=_dates_map, diff=_dates_diff,
+    )  # fmt: skip
+    removed_holidays: Mapping[str, tuple[date, ...]] = rule(
+        checker=checks.holidays_by_country(everyone=False), label="holidays not observed",
+        factory=dict, converter=_dates_map, diff=_dates_diff,
+    )  # fmt: skip
+    allow_missing_subdivision: bool | None = rule(
+        checker=checks.boolean, label="a missing subdivision allowed", default=None,
+        show=_yes_no,
+    )  # fmt: skip
 
     def __attrs_post_init__(self) -> None:
         if self.weekend_days is not None:
@@ -324,12 +572,17 @@ def _check_category(name: str, allowed: tuple[str, ...]) -> None:
         raise _bad(name, f"{name!r} is not one of {', '.join(allowed)}")
 
 
+@rules_table('a table such as { per = "day", rate = "50.00" }')
 @attrs.frozen
 class StandbyRate:
     """Standby pay for one off-hours category: per hour, or per local day."""
 
-    per: Literal["hour", "day"]
-    rate: Decimal = attrs.field(converter=_dec, validator=_non_negative)
+    per: Literal["hour", "day"] = rule(checker=checks.per, label="per", required='"hour" or "day"')
+    rate: Decimal = rule(
+        checker=checks.rate, label="rate", unit="money", converter=_dec,
+        validator=_non_negative,
+        required=f"a decimal written as a string, such as {checks.EXAMPLE_DECIMAL}",
+    )  # fmt: skip
 
     def __attrs_post_init__(self) -> None:
         if self.per not in ("hour", "day"):
@@ -362,17 +615,46 @@ def _opt_int(_inst: Any, attribute: attrs.Attribute[Any], value: int | None) -> 
         raise _bad(attribute.name, f"expected a whole number ≥ 0, got {value!r}")
 
 
+@rules_table(
+    "a table of callout settings",
+    after=_max_after_minimum,
+    diff_order=("hourly", "multipliers", "minimum_minutes", "increment_minutes", "max_minutes",
+                "urgencies", "per_page"),
+)  # fmt: skip
 @attrs.frozen
 class Callout:
-    """Pay for the time worked when paged (``pay-rules.md`` §6)."""
+    """Pay for the time worked when paged (see docs/how-pay-is-computed.md)."""
 
-    hourly: Decimal = attrs.field(default=Decimal(0), converter=_dec, validator=_non_negative)
-    minimum_minutes: int = attrs.field(default=0, validator=_opt_int)
-    increment_minutes: int = attrs.field(default=0, validator=_opt_int)
-    multipliers: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_multipliers)
-    max_minutes: int | None = attrs.field(default=None, validator=_opt_int)
-    urgencies: tuple[str, ...] | None = attrs.field(default=None, converter=_opt_tuple)
-    per_page: Decimal = attrs.field(default=Decimal(0), converter=_dec, validator=_non_negative)
+    hourly: Decimal = rule(
+        checker=checks.rate, label="callout hourly rate", unit="money",
+        default=Decimal(0), converter=_dec, validator=_non_negative,
+    )  # fmt: skip
+    minimum_minutes: int = rule(
+        checker=checks.minutes, label="callout minimum", unit="min", default=0,
+        validator=_opt_int,
+    )  # fmt: skip
+    increment_minutes: int = rule(
+        checker=checks.minutes, label="callout rounded up to", unit="min", default=0,
+        validator=_opt_int, diff=_increment_diff,
+    )  # fmt: skip
+    multipliers: Mapping[str, Decimal] = rule(
+        checker=checks.ByCategory(checks.decimal), label="callout multiplier on", unit="×",
+        factory=dict, converter=_multipliers, diff=_multipliers_diff,
+    )  # fmt: skip
+    max_minutes: int | None = rule(
+        checker=checks.minutes, label="longest callout counted for one page", unit="min",
+        default=None, validator=_opt_int,
+        show=lambda m: "no limit" if m is None else f"{m} min",
+    )  # fmt: skip
+    urgencies: tuple[str, ...] | None = rule(
+        checker=checks.urgencies, label="urgencies paid", default=None, converter=_opt_tuple,
+        show=lambda u: "all" if u is None else ", ".join(u) or "none",
+    )  # fmt: skip
+    #: A fixed amount: checked against the plan's currency by the plan.
+    per_page: Decimal = rule(
+        checker=checks.decimal, label="fee per counted page", unit="money", fixed=True,
+        default=Decimal(0), converter=_dec, validator=_non_negative,
+    )  # fmt: skip
 
     def __attrs_post_init__(self) -> None:
         if self.max_minutes is not None and self.max_minutes < self.minimum_minutes:
@@ -390,23 +672,39 @@ class Callout:
         return self.urgencies is None or urgency in self.urgencies
 
 
+@rules_table('a table such as { bonus = "150.00", toil_days = "0.5" }')
 @attrs.frozen
 class InterruptedWeekend:
-    """Bonus and time off in lieu for each interrupted rest block (§7)."""
+    """Bonus and time off in lieu for each interrupted rest block
+    (see docs/how-pay-is-computed.md)."""
 
-    bonus: Decimal = attrs.field(default=Decimal(0), converter=_dec, validator=_non_negative)
-    toil_days: Decimal = attrs.field(default=Decimal(0), converter=_dec, validator=_non_negative)
+    bonus: Decimal = rule(
+        checker=checks.decimal, label="interrupted-weekend bonus", unit="money", fixed=True,
+        default=Decimal(0), converter=_dec, validator=_non_negative,
+    )  # fmt: skip
+    toil_days: Decimal = rule(
+        checker=checks.decimal, label="time off in lieu per interrupted weekend",
+        unit="day(s)", default=Decimal(0), converter=_dec, validator=_non_negative,
+    )  # fmt: skip
 
 
+@rules_table('a table such as { weekly_cap = "1500.00" }')
 @attrs.frozen
 class Limits:
     """Bounds on a week's pay."""
 
-    weekly_cap: Decimal | None = attrs.field(
-        default=None, converter=_opt_dec, validator=_non_negative
-    )
+    weekly_cap: Decimal | None = rule(
+        checker=checks.decimal, label="weekly cap", unit="money", fixed=True,
+        default=None, converter=_opt_dec, validator=_non_negative,
+    )  # fmt: skip
 
 
+@rules_table(
+    "a table of plan settings",
+    order=("countries", "currency", "weekly_stipend", "standby", "callout",
+           "interrupted_weekend", "limits", "calendar"),
+    after=_fixed_amounts,
+)  # fmt: skip
 @attrs.frozen
 class Plan:
     """How one group of volunteers is paid, in one currency.
@@ -414,16 +712,34 @@ class Plan:
     Any rate or bonus left out is zero.
     """
 
-    currency: str
-    countries: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    weekly_stipend: Decimal = attrs.field(
-        default=Decimal(0), converter=_dec, validator=_non_negative
+    currency: str = rule(
+        checker=checks.currency, label="currency",
+        required='an ISO 4217 currency code such as "EUR"',
+    )  # fmt: skip
+    countries: tuple[str, ...] = rule(
+        checker=checks.countries, label="countries", default=(), converter=_tuple,
+        diff=_as_set_diff(_countries_text),
+    )  # fmt: skip
+    weekly_stipend: Decimal = rule(
+        checker=checks.rate, label="weekly stipend", unit="money",
+        default=Decimal(0), converter=_dec, validator=_non_negative,
+    )  # fmt: skip
+    standby: Mapping[str, StandbyRate] = rule(
+        checker=checks.ByCategory(Nested(StandbyRate)), label="standby on", unit="money",
+        factory=dict, converter=_standby, toml="dotted", diff=_standby_diff,
+    )  # fmt: skip
+    callout: Callout = rule(
+        checker=Nested(Callout), label="callout", factory=Callout, toml="dotted"
     )
-    standby: Mapping[str, StandbyRate] = attrs.field(factory=dict, converter=_standby)
-    callout: Callout = attrs.field(factory=Callout)
-    interrupted_weekend: InterruptedWeekend = attrs.field(factory=InterruptedWeekend)
-    limits: Limits = attrs.field(factory=Limits)
-    calendar: Calendar = attrs.field(factory=Calendar)
+    interrupted_weekend: InterruptedWeekend = rule(
+        checker=Nested(InterruptedWeekend), label="interrupted weekend",
+        factory=InterruptedWeekend,
+    )  # fmt: skip
+    limits: Limits = rule(checker=Nested(Limits), label="limits", factory=Limits)
+    calendar: Calendar = rule(
+        checker=Nested(Calendar), label="calendar", factory=Calendar, toml="dotted",
+        diff=prefixed,
+    )  # fmt: skip
 
     def __attrs_post_init__(self) -> None:
         if not is_currency(self.currency):
@@ -441,12 +757,7 @@ class Plan:
             if decimal_places(rate) > RATE_PLACES:
                 raise _bad(path, f"{rate} has more than {RATE_PLACES} decimals")
         places = minor_unit(self.currency)
-        fixed = {
-            "callout.per_page": self.callout.per_page,
-            "interrupted_weekend.bonus": self.interrupted_weekend.bonus,
-            "limits.weekly_cap": self.limits.weekly_cap,
-        }
-        for path, amount in fixed.items():
+        for path, amount in _fixed_values(self):
             if amount is not None and decimal_places(amount) > places:
                 raise _bad(
                     path,
@@ -454,33 +765,68 @@ class Plan:
                 )
 
 
-def decimal_places(value: Decimal) -> int:
-    """The decimals a value needs: ``"150.00"`` needs 0, ``"0.125"`` needs 3."""
-    # Not Decimal.normalize(): it rounds to the context's 28 digits, so
-    # "1.0000000000000000000000000000001" would pass as a whole number.
-    _sign, digits, exponent = value.as_tuple()
-    if not isinstance(exponent, int):
-        return 0
-    significant = list(digits)
-    while exponent < 0 and significant and significant[-1] == 0:
-        significant.pop()
-        exponent += 1
-    return max(0, -exponent) if any(significant) else 0
-
-
 def _plans(value: Mapping[str, Plan]) -> Mapping[str, Plan]:
     return dict(sorted(value.items()))
 
 
+class _PlanTables:
+    """``[versions.plans.NAME]`` tables: at least one, a country in one plan only."""
+
+    plan = Nested(Plan)
+
+    def __call__(self, ck: Checker, value: Any, path: str) -> dict[str, Any]:
+        table = expect_table(ck, value, path, "a table of plans such as [versions.plans.default]")
+        if not table:
+            raise ck.fail(
+                path, "a version needs at least one plan, such as [versions.plans.default]"
+            )
+        clean = {}
+        for name, plan in table.items():
+            with contextlib.suppress(Invalid):
+                clean[name] = self.plan(ck, plan, join(path, name))
+        owner: dict[str, str] = {}
+        for name, plan in clean.items():
+            for i, country in enumerate(plan.get("countries", ())):
+                if country in owner and owner[country] != name:
+                    ck.add(
+                        f"{join(join(path, name), 'countries')}[{i}]",
+                        f'"{country}" is also listed by plan {toml_string(owner[country])}; '
+                        "a country may belong to one plan of a version only",
+                    )
+                owner.setdefault(country, name)
+        return clean
+
+    def build(self, clean: Mapping[str, Any]) -> dict[str, Plan]:
+        """Each plan built."""
+        return {name: self.plan.build(plan) for name, plan in clean.items()}
+
+
+@rules_table(
+    "a [[versions]] table",
+    order=("effective_from", "rounding", "calendar", "plans"),
+    diff_order=("rounding", "calendar", "plans"),
+)
 @attrs.frozen
 class Version:
     """One complete set of rules, in effect for weeks starting on or after
     ``effective_from`` (until a later version)."""
 
-    effective_from: date
-    plans: Mapping[str, Plan] = attrs.field(converter=_plans)
-    rounding: Literal["half_up", "half_even"] = "half_up"
-    calendar: Calendar = attrs.field(factory=Calendar)
+    effective_from: date = rule(
+        checker=checks.local_date, label="effective from",
+        required="a TOML local date such as 2026-01-05",
+    )  # fmt: skip
+    plans: Mapping[str, Plan] = rule(
+        checker=_PlanTables(), label="plans", converter=_plans, toml="sections",
+        required="at least one plan, such as [versions.plans.default]", diff=_plans_diff,
+    )  # fmt: skip
+    rounding: Literal["half_up", "half_even"] = rule(
+        checker=checks.rounding, label="rounding", default="half_up", omit="never",
+        show=lambda r: r.replace("_", "-"),
+    )  # fmt: skip
+    calendar: Calendar = rule(
+        checker=Nested(Calendar), label="calendar", factory=Calendar, toml="section",
+        diff=prefixed,
+    )  # fmt: skip
 
     def __attrs_post_init__(self) -> None:
         # A datetime is a date too, but comparing it with a week's start date fails.
@@ -534,15 +880,65 @@ def _versions(value: Any) -> tuple[Version, ...]:
     return tuple(sorted(value, key=lambda v: v.effective_from))
 
 
+class _VersionTables:
+    """``[[versions]]`` tables: at least one, each with its own ``effective_from``."""
+
+    version = Nested(Version)
+
+    def __call__(self, ck: Checker, value: Any, path: str) -> list[dict[str, Any]]:
+        expected = "an array of tables, each written [[versions]]"
+        items = checks.expect_array(ck, value, path, expected)
+        if not items:
+            raise ck.fail(path, "expected at least one [[versions]] table, got none")
+        clean = []
+        first: dict[date, int] = {}
+        for i, item in enumerate(items):
+            try:
+                version = self.version(ck, item, f"{path}[{i}]")
+            except Invalid:
+                continue
+            clean.append(version)
+            when = version.get("effective_from")
+            if when is None:
+                continue
+            if when in first:
+                ck.add(
+                    f"{path}[{i}].effective_from",
+                    f"{when} is also the effective_from of versions[{first[when]}]; "
+                    "expected a different date for each version",
+                )
+            first.setdefault(when, i)
+        return clean
+
+    def build(self, clean: list[dict[str, Any]]) -> list[Version]:
+        """Each version built."""
+        return [self.version.build(v) for v in clean]
+
+
+def _week_start_diff(label: str, old: str, new: str, _c: DiffContext) -> list[str]:
+    if old == new:
+        return []
+    return [f"{label} {old.capitalize()} → {new.capitalize()} (every pay week changes)"]
+
+
+@rules_table("a rules file", order=("name", "week_starts_on", "versions", "health"))
 @attrs.frozen
 class Policy:
     """A named, versioned set of pay rules."""
 
-    versions: tuple[Version, ...] = attrs.field(converter=_versions)
-    name: str = ""
-    week_starts_on: str = "monday"
-    #: Not versioned: the health measures (spec/health.md) never change pay.
-    health: HealthSettings = attrs.field(factory=HealthSettings)
+    versions: tuple[Version, ...] = rule(
+        checker=_VersionTables(), label="versions", converter=_versions, toml="tables",
+        required="at least one [[versions]] table",
+    )  # fmt: skip
+    name: str = rule(checker=checks.string, label="name", default="", show=repr)
+    week_starts_on: str = rule(
+        checker=checks.weekday, label="pay weeks start on", default="monday", omit="never",
+        diff=_week_start_diff,
+    )  # fmt: skip
+    #: Not versioned: the health measures (docs/health.md) never change pay.
+    health: HealthSettings = rule(
+        checker=Nested(HealthSettings), label="health", factory=HealthSettings, toml="section"
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.versions:
@@ -555,9 +951,7 @@ class Policy:
 
     def to_toml(self) -> str:
         """The policy as a rules file; ``parse_policy`` reads it back equal."""
-        from ._rules_file import policy_to_toml  # the file format depends on these values
-
-        return policy_to_toml(self)
+        return write_toml(self)
 
     @property
     def week_start_weekday(self) -> int:
