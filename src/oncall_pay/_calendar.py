@@ -28,9 +28,13 @@ HOLIDAY: Final = DayKind.HOLIDAY
 WEEKEND: Final = DayKind.WEEKEND
 WORKDAY: Final = DayKind.WORKDAY
 
-#: Bound once: reading a member off its enum class is three times slower
-#: than a global, and this one is compared per piece of time.
-_IN_HOURS: Final = Category.IN_HOURS
+#: Segment categories are the plain strings of ``Category``: members are
+#: objects the garbage collector tracks, and a tuple or dict holding one is
+#: tracked too, which made every cached day and every statement's hour
+#: table cost the collector (a measurable share of a large run). They are
+#: equal to the members all the same.
+_IN_HOURS: Final = Category.IN_HOURS.value
+_WORKDAY_OFF_HOURS: Final = Category.WORKDAY_OFF_HOURS.value
 COMPANY_DAY_OFF: Final = "Company day off"
 SOURCE_PACKAGE: Final = "holidays"
 SOURCE_RULES: Final = "rules file"
@@ -166,11 +170,11 @@ def build_day(
         work_from = min(max(local_instant(day, hours.start_minutes, zone_name), start), end)
         work_to = min(max(local_instant(day, hours.end_minutes, zone_name), work_from), end)
         pieces = [
-            (start, work_from, Category.WORKDAY_OFF_HOURS),
-            (work_from, work_to, Category.IN_HOURS),
-            (work_to, end, Category.WORKDAY_OFF_HOURS),
+            (start, work_from, _WORKDAY_OFF_HOURS),
+            (work_from, work_to, _IN_HOURS),
+            (work_to, end, _WORKDAY_OFF_HOURS),
         ]
     else:
-        pieces = [(start, end, Category(kind))]
+        pieces = [(start, end, Category(kind).value)]
     segments = tuple(p for p in pieces if p[1] > p[0])
     return Day(day, kind, start, end, segments, name, source)

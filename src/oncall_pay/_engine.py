@@ -58,9 +58,13 @@ from ._weeks import (
 
 __all__ = ["ExactLine", "compute", "compute_exact", "iso_week", "work_length"]
 
-#: Bound once: reading a member off its enum class is three times slower
-#: than a global, and this one is compared per piece of time.
-_IN_HOURS: Final = Category.IN_HOURS
+#: The plain string of ``Category.IN_HOURS``, bound once: reading a member
+#: off its enum class is three times slower than a global, and this one is
+#: compared per piece of time.
+_IN_HOURS: Final = Category.IN_HOURS.value
+#: The categories as plain strings, for the keys of a statement's hour tables
+#: (a dict keyed by enum members is tracked by the garbage collector).
+_CATEGORY_NAMES: Final = tuple(c.value for c in CATEGORIES)
 #: How far a rest block is followed before we give up (a calendar of only
 #: holidays would otherwise never end).
 _MAX_BLOCK_DAYS: Final = 400
@@ -592,13 +596,18 @@ def _week_lines(
     lines of one pay week, in their fixed order (the cap comes with rounding)."""
     plan = rules.plan
     present = [d for d in days if d is not None]
-    return [
-        *_stipend(plan, present, covered),
-        *_standby(plan, present, covered),
-        *_callout_lines(plan, week, callouts.time),
-        *_page_lines(plan, week, page_counts),
-        *_bonus_lines(plan, blocks.per_week.get(week, 0)),
-    ]
+    lines = _stipend(plan, present, covered)  # a new list: extended below, never shared
+    lines += _standby(plan, present, covered)
+    # The steps below are skipped where they cannot give a line: most weeks
+    # have no callout, page or rest block, and this runs once per statement.
+    if callouts.time:
+        lines += _callout_lines(plan, week, callouts.time)
+    if page_counts:
+        lines += _page_lines(plan, week, page_counts)
+    count = blocks.per_week.get(week, 0)
+    if count:
+        lines += _bonus_lines(plan, count)
+    return lines
 
 
 # --- 6. the statement --------------------------------------------------------
@@ -640,7 +649,7 @@ def _statement(
         capped = cap.quantize(zero)
         lines.append(LineItem(LineKind.CAP, None, Decimal(1), None, None, None, capped - total))
         total = capped
-    spans: dict[str, timedelta] = {c: timedelta(0) for c in CATEGORIES}
+    spans: dict[str, timedelta] = {c: timedelta(0) for c in _CATEGORY_NAMES}
     for d in days:
         if d is not None:
             for category, span in covered.get(d.date, {}).items():

@@ -68,9 +68,10 @@ __all__ = [
     "month_name",
 ]
 
-#: Bound once: reading a member off its enum class is three times slower
-#: than a global, and this one is compared per piece of time.
-_IN_HOURS: Final = Category.IN_HOURS
+#: The plain string of ``Category.IN_HOURS``, bound once: reading a member
+#: off its enum class is three times slower than a global, and this one is
+#: compared per piece of time.
+_IN_HOURS: Final = Category.IN_HOURS.value
 _YEAR_US: Final = 366 * 24 * _HOUR_US
 _MONTH_NAMES: Final = (
     "January", "February", "March", "April", "May", "June", "July", "August",
