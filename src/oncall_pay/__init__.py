@@ -17,7 +17,8 @@ from ._engine import compute
 from ._errors import InputError, OncallPayError, PolicyError, Problem
 from ._health import Fairness, Health, TeamMonth, VolunteerMonth
 from ._model import Page, Shift, Volunteer
-from ._report import HolidayEntry, LineItem, Notice, PageOutcome, Report, WeeklyStatement
+from ._notice import Notice
+from ._report import HolidayEntry, LineItem, PageOutcome, Report, WeeklyStatement
 from ._rules import (
     Calendar,
     Callout,

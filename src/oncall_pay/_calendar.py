@@ -22,11 +22,19 @@ import holidays
 from ._errors import InputError, Problem
 from ._model import zone
 from ._rules import ResolvedCalendar
+from ._vocab import Category, DayKind
 
-HOLIDAY: Final = "holiday"
-WEEKEND: Final = "weekend"
-WORKDAY: Final = "workday"
+HOLIDAY: Final = DayKind.HOLIDAY
+WEEKEND: Final = DayKind.WEEKEND
+WORKDAY: Final = DayKind.WORKDAY
 
+#: Segment categories are the plain strings of ``Category``: members are
+#: objects the garbage collector tracks, and a tuple or dict holding one is
+#: tracked too, which made every cached day and every statement's hour
+#: table cost the collector (a measurable share of a large run). They are
+#: equal to the members all the same.
+_IN_HOURS: Final = Category.IN_HOURS.value
+_WORKDAY_OFF_HOURS: Final = Category.WORKDAY_OFF_HOURS.value
 COMPANY_DAY_OFF: Final = "Company day off"
 SOURCE_PACKAGE: Final = "holidays"
 SOURCE_RULES: Final = "rules file"
@@ -93,7 +101,7 @@ class Day:
     off_hours: timedelta = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        off = sum((e - s for s, e, c in self.segments if c != "in_hours"), timedelta(0))
+        off = sum((e - s for s, e, c in self.segments if c != _IN_HOURS), timedelta(0))
         object.__setattr__(self, "off_hours", off)
 
     def category_total(self, category: str) -> timedelta:
@@ -162,11 +170,11 @@ def build_day(
         work_from = min(max(local_instant(day, hours.start_minutes, zone_name), start), end)
         work_to = min(max(local_instant(day, hours.end_minutes, zone_name), work_from), end)
         pieces = [
-            (start, work_from, "workday_off_hours"),
-            (work_from, work_to, "in_hours"),
-            (work_to, end, "workday_off_hours"),
+            (start, work_from, _WORKDAY_OFF_HOURS),
+            (work_from, work_to, _IN_HOURS),
+            (work_to, end, _WORKDAY_OFF_HOURS),
         ]
     else:
-        pieces = [(start, end, kind)]
+        pieces = [(start, end, Category(kind).value)]
     segments = tuple(p for p in pieces if p[1] > p[0])
     return Day(day, kind, start, end, segments, name, source)

@@ -1,9 +1,25 @@
 """compute(): coverage → category intervals → weekly statements.
 
-This module reads like ``spec/pay-rules.md``, section by section. It works
-by intervals: coverage and callouts are cut at local day and working-hour
-boundaries, never walked minute by minute. Amounts are computed from exact
-quantities (``Fraction`` of microseconds) and rounded once per line.
+A pipeline, one step per section of ``docs/how-pay-is-computed.md``; each
+step returns its result (nothing is filled in through out-parameters):
+
+1. ``_coverage``: merged cover and the time it holds per local date and
+   category, with the overlap notices.
+2. ``_page_facts``: where each page fell and whether it counts.
+3. ``_callouts``: the counted pages' work intervals, their union and its
+   time per pay week and category.
+4. ``_rest_blocks``: the interrupted rest blocks, with the period-edge notices.
+5. ``_week_lines`` (``_stipend``, ``_standby``, ``_callout_lines``,
+   ``_page_lines``, ``_bonus_lines``): the exact lines of one pay week.
+6. ``_statement``: a week's lines rounded, capped and summed.
+
+``_price_volunteer`` runs the steps for one volunteer and returns a frozen
+``_Priced``; ``compute_exact`` gathers the notices, holidays and health
+facts of every volunteer from those results.
+
+It works by intervals: coverage and callouts are cut at local day and
+working-hour boundaries, never walked minute by minute. Amounts are computed
+from exact quantities (``Fraction`` of microseconds) and rounded once per line.
 
 The statement of a week depends only on the inputs, never on the period
 asked for: the period only chooses which weeks are reported.
@@ -11,9 +27,8 @@ asked for: the period only chooses which weeks are reported.
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -25,49 +40,39 @@ import attrs
 from ._calendar import HOLIDAY, WORKDAY, Day, build_day, local_date, local_instant
 from ._errors import InputError, PolicyError, Problem
 from ._health import VolunteerFacts, collect, measure
+from ._intervals import ONE_DAY, Interval, ceil_div, covers, hours, hours_6, merge, us
 from ._model import Page, Shift, Volunteer, country_subdivisions
 from ._money import round_fraction, round_money
-from ._report import (
-    HolidayEntry,
-    LineItem,
-    Notice,
-    PageOutcome,
-    Report,
-    WeeklyStatement,
+from ._notice import Notice
+from ._report import HolidayEntry, LineItem, PageOutcome, Report, WeeklyStatement
+from ._rules import Plan, Policy, ResolvedCalendar, Version
+from ._vocab import CATEGORIES, OFF_HOURS, Category, LineKind, NoticeKind, PageReason, Unit
+from ._weeks import (
+    WEEK,
+    iso_week,
+    open_end_window,
+    reported_weeks,
+    week_end,
+    week_start,
 )
-from ._rules import CATEGORIES, OFF_HOURS, Plan, Policy, ResolvedCalendar, Version
 
-_US: Final = timedelta(microseconds=1)
-_HOUR_US: Final = 3_600_000_000
+__all__ = ["ExactLine", "compute", "compute_exact", "iso_week", "work_length"]
+
+#: The plain string of ``Category.IN_HOURS``, bound once: reading a member
+#: off its enum class is three times slower than a global, and this one is
+#: compared per piece of time.
+_IN_HOURS: Final = Category.IN_HOURS.value
+#: The categories as plain strings, for the keys of a statement's hour tables
+#: (a dict keyed by enum members is tracked by the garbage collector).
+_CATEGORY_NAMES: Final = tuple(c.value for c in CATEGORIES)
 #: How far a rest block is followed before we give up (a calendar of only
 #: holidays would otherwise never end).
 _MAX_BLOCK_DAYS: Final = 400
 
-Interval = tuple[datetime, datetime]
-
-
-def _us(span: timedelta) -> int:
-    """Exact microseconds of a duration (never a float)."""
-    return span // _US
-
-
-def _hours(span: timedelta) -> Fraction:
-    return Fraction(_us(span), _HOUR_US)
-
-
-@lru_cache(maxsize=65536)
-def _hours_6(us: int) -> Decimal:
-    """Hours of ``us`` microseconds, rounded to 6 places for reading.
-
-    Cached: the same weekly patterns of cover recur across volunteers and
-    weeks, and rounding an exact fraction is the costliest step of a statement.
-    """
-    return round_fraction(Fraction(us, _HOUR_US), 6)
-
 
 @lru_cache(maxsize=65536)
 def _quantity_6(quantity: Fraction) -> Decimal:
-    """A line's exact quantity rounded to 6 places (cached, as ``_hours_6``)."""
+    """A line's exact quantity rounded to 6 places (cached, as ``hours_6``)."""
     return round_fraction(quantity, 6)
 
 
@@ -76,12 +81,6 @@ def _amount(amount: Fraction, currency: str, rounding: str) -> Decimal:
     """A line's exact amount rounded once (cached: a few thousand distinct
     amounts recur across a large run's hundreds of thousands of lines)."""
     return round_money(amount, currency, rounding)
-
-
-def iso_week(day: date) -> str:
-    """The ISO week name of a date, ``2026-W48``."""
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 @attrs.frozen
@@ -144,8 +143,10 @@ class _Volunteer:
         self._days: dict[date, Day | None] = {}
         self._shared = shared if shared is not None else _Shared()
 
-    # §4 Pay weeks -----------------------------------------------------------
+    # docs/how-pay-is-computed.md#pay-weeks
     def week_start(self, day: date) -> date:
+        """``_weeks.week_start`` for this policy, inlined: it is called per
+        covered date and per piece of callout time, and a second call costs."""
         return day - timedelta(days=(day.weekday() - self._weekday) % 7)
 
     def rules(self, week_start: date) -> _WeekRules | None:
@@ -181,7 +182,7 @@ class _Volunteer:
                 self._rules[week_start] = rules
         return self._rules[week_start]
 
-    # §2 Days and time categories -------------------------------------------
+    # docs/how-pay-is-computed.md#days-and-the-four-kinds-of-time
     def day(self, day: date) -> Day | None:
         """A local date cut into categories, with the calendar of its pay week."""
         if day not in self._days:
@@ -220,7 +221,7 @@ class _Volunteer:
             info = self.day(day)
             if info is None:
                 # An unreported week no version covers: nothing is priced there.
-                if self.midnight(day + timedelta(days=1)) >= end:
+                if self.midnight(day + ONE_DAY) >= end:
                     return
             else:
                 if info.start >= end:
@@ -231,37 +232,12 @@ class _Volunteer:
                         yield info, lo, hi, category
                 if info.end >= end:
                     return
-            day += timedelta(days=1)
-
-
-def _merge(
-    intervals: list[Interval],
-) -> tuple[list[Interval], list[tuple[Interval, Interval]]]:
-    """Union of intervals; also the pairs that really overlapped (not just touched)."""
-    merged: list[Interval] = []
-    overlaps: list[tuple[Interval, Interval]] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            last = merged[-1]
-            if start < last[1]:
-                overlaps.append((last, (start, end)))
-            merged[-1] = (last[0], max(last[1], end))
-        else:
-            merged.append((start, end))
-    return merged, overlaps
-
-
-def _covers(coverage: list[Interval], starts: list[datetime], instant: datetime) -> bool:
-    i = bisect.bisect_right(starts, instant) - 1
-    return i >= 0 and coverage[i][0] <= instant < coverage[i][1]
-
-
-def _ceil_div(a: int, b: int) -> int:
-    return -(-a // b)
+            day += ONE_DAY
 
 
 def work_length(page: Page, plan: Plan) -> timedelta:
-    """§6 steps 1–2: the length of a counted page's work interval."""
+    """docs/how-pay-is-computed.md#callout-time: the length of a counted
+    page's work interval (raised to the minimum, rounded up to the increment)."""
     callout = plan.callout
     if page.worked is not None:
         length = page.worked
@@ -272,11 +248,74 @@ def work_length(page: Page, plan: Plan) -> timedelta:
         length = timedelta(0)
     if callout.max_minutes is not None:
         length = min(length, timedelta(minutes=callout.max_minutes))
-    minutes = _ceil_div(_us(length), 60_000_000)
+    minutes = ceil_div(us(length), 60_000_000)
     minutes = max(minutes, callout.minimum_minutes)
     step = max(callout.increment_minutes, 1)
-    minutes = _ceil_div(minutes, step) * step
+    minutes = ceil_div(minutes, step) * step
     return timedelta(minutes=minutes)
+
+
+def _fmt(instant: datetime, zone_name: str) -> str:
+    from ._model import zone
+
+    return instant.astimezone(zone(zone_name)).isoformat(timespec="minutes")
+
+
+#: Covered time per local date and category.
+_Covered = Mapping[date, Mapping[str, timedelta]]
+
+
+# --- 1. coverage -------------------------------------------------------------
+
+
+@attrs.frozen
+class _Coverage:
+    """A volunteer's merged cover.
+
+    Attributes:
+        intervals: The merged coverage, UTC, in order.
+        starts: Their start instants (for bisecting).
+        covered: Covered time per local date and category.
+        notices: One ``overlap`` notice per pair of shifts that really overlapped.
+    """
+
+    intervals: list[Interval]
+    starts: list[datetime]
+    covered: _Covered
+    notices: tuple[Notice, ...]
+
+
+def _coverage(ctx: _Volunteer, shifts: Iterable[Shift], open_window: Interval) -> _Coverage:
+    """docs/how-pay-is-computed.md#pay-weeks: cover with open ends clipped to
+    ``open_window`` (the reported weeks and a week either side), merged, then
+    cut into local days and categories
+    (docs/how-pay-is-computed.md#days-and-the-four-kinds-of-time)."""
+    v = ctx.v
+    open_start, open_end = open_window
+    raw: list[Interval] = []
+    for shift in shifts:
+        start = shift.start.astimezone(UTC) if shift.start is not None else open_start
+        end = shift.end.astimezone(UTC) if shift.end is not None else open_end
+        if start < end:
+            raw.append((start, end))
+    intervals, overlaps = merge(raw)
+    notices = tuple(
+        Notice(
+            NoticeKind.OVERLAP,
+            v.id,
+            f"shift {_fmt(b[0], v.timezone)} – {_fmt(b[1], v.timezone)} overlaps "
+            f"{_fmt(a[0], v.timezone)} – {_fmt(a[1], v.timezone)}; merged, paid once",
+        )
+        for a, b in overlaps
+    )
+    covered: dict[date, dict[str, timedelta]] = defaultdict(lambda: defaultdict(timedelta))
+    for start, end in intervals:
+        for info, lo, hi, category in ctx.pieces(start, end):
+            covered[info.date][category] += hi - lo
+    return _Coverage(intervals, [c[0] for c in intervals], covered, notices)
+
+
+# --- 2. which pages count ----------------------------------------------------
 
 
 @attrs.frozen
@@ -290,183 +329,101 @@ class _PageFacts:
     reason: str | None
 
 
-def _fmt(instant: datetime, zone_name: str) -> str:
-    from ._model import zone
+def _page_fact(ctx: _Volunteer, page: Page, coverage: _Coverage) -> _PageFacts:
+    """docs/how-pay-is-computed.md#which-pages-count: where one page fell, and
+    whether (and, if not, why not) it counts."""
+    at = page.at.astimezone(UTC)
+    day = ctx.local_date(at)
+    start = ctx.week_start(day)
+    page_day = ctx.day(day)
+    category = page_day.category_at(at) if page_day is not None else None
+    is_covered = covers(coverage.intervals, coverage.starts, at)
+    reason: str | None = None
+    rules = ctx.rules(start)
+    if not is_covered:
+        reason = PageReason.NOT_ON_CALL
+    elif category is None or category == _IN_HOURS:
+        reason = PageReason.IN_HOURS if category == _IN_HOURS else PageReason.OUTSIDE_PERIOD
+    elif rules is not None and not rules.plan.callout.pays_urgency(page.urgency):
+        reason = PageReason.URGENCY
+    qualifies = reason is None
+    if start not in ctx.reported:
+        reason = PageReason.OUTSIDE_PERIOD
+    return _PageFacts(page, at, start, category, is_covered, qualifies, reason)
 
-    return instant.astimezone(zone(zone_name)).isoformat(timespec="minutes")
+
+def _page_facts(ctx: _Volunteer, pages: Iterable[Page], coverage: _Coverage) -> list[_PageFacts]:
+    """Every page of a volunteer, in input order, with its facts."""
+    return [_page_fact(ctx, page, coverage) for page in pages]
 
 
-def _price_volunteer(
-    ctx: _Volunteer,
-    shifts: list[Shift],
-    pages: list[Page],
-    window: tuple[date, date],
-    notices: list[Notice],
-    holidays_seen: set[HolidayEntry],
-    health: list[VolunteerFacts] | None = None,
-) -> tuple[list[WeeklyStatement], list[PageOutcome], dict[date, list[ExactLine]]]:
-    v = ctx.v
-    first_week, last_week = window
-    win_start = ctx.midnight(first_week)
-    win_end = ctx.midnight(last_week + timedelta(days=7))
-    # §4 clips an open-ended shift to the reported weeks. We keep a week
-    # either side of them too, as we do for pages, so that whether a page
-    # next door was on call (the first page of a rest block, a callout that
-    # spills into the period) does not depend on the period asked for. Only
-    # the reported weeks are paid, so their standby is the same either way.
-    open_start = ctx.midnight(first_week - timedelta(days=7))
-    open_end = ctx.midnight(last_week + timedelta(days=14))
+def _page_counts(facts: Iterable[_PageFacts]) -> dict[tuple[date, str], int]:
+    """docs/how-pay-is-computed.md#which-pages-count: counted pages per
+    (pay week, category), for the flat fee per page."""
+    counts: dict[tuple[date, str], int] = defaultdict(int)
+    for f in facts:
+        if f.qualifies and f.category is not None:
+            counts[(f.week_start, f.category)] += 1
+    return counts
 
-    # §3 Coverage: open ends clipped to the reported weeks, then merged.
-    raw: list[Interval] = []
-    for shift in shifts:
-        start = shift.start.astimezone(UTC) if shift.start is not None else open_start
-        end = shift.end.astimezone(UTC) if shift.end is not None else open_end
-        if start < end:
-            raw.append((start, end))
-    coverage, overlaps = _merge(raw)
-    for a, b in overlaps:
-        notices.append(
-            Notice(
-                "overlap",
-                v.id,
-                f"shift {_fmt(b[0], v.timezone)} – {_fmt(b[1], v.timezone)} overlaps "
-                f"{_fmt(a[0], v.timezone)} – {_fmt(a[1], v.timezone)}; merged, paid once",
-            )
-        )
-    starts = [c[0] for c in coverage]
 
-    # §2/§5 Covered time per (date, category).
-    covered: dict[date, dict[str, timedelta]] = defaultdict(lambda: defaultdict(timedelta))
-    for start, end in coverage:
-        for info, lo, hi, category in ctx.pieces(start, end):
-            covered[info.date][category] += hi - lo
+# --- 3. callout time ---------------------------------------------------------
 
-    # §6 Which pages count.
-    facts: list[_PageFacts] = []
-    for page in pages:
-        at = page.at.astimezone(UTC)
-        day = ctx.local_date(at)
-        week_start = ctx.week_start(day)
-        page_day = ctx.day(day)
-        page_category = page_day.category_at(at) if page_day is not None else None
-        is_covered = _covers(coverage, starts, at)
-        reason: str | None = None
-        rules = ctx.rules(week_start)
-        if not is_covered:
-            reason = "not_on_call"
-        elif page_category is None or page_category == "in_hours":
-            reason = "in_hours" if page_category == "in_hours" else "outside_period"
-        elif rules is not None and not rules.plan.callout.pays_urgency(page.urgency):
-            reason = "urgency"
-        qualifies = reason is None
-        if week_start not in ctx.reported:
-            reason = "outside_period"
-        facts.append(_PageFacts(page, at, week_start, page_category, is_covered, qualifies, reason))
 
-    # §6 Callout time: the union of the counted pages' work intervals.
+@attrs.frozen
+class _Callouts:
+    """A volunteer's callout time.
+
+    Attributes:
+        work: The work interval of each counted page, by page id.
+        union: The union of the non-empty work intervals, in order.
+        time: Off-hours callout time per (pay week, category).
+    """
+
+    work: Mapping[str, Interval]
+    union: list[Interval]
+    time: Mapping[tuple[date, str], timedelta]
+
+
+def _callouts(ctx: _Volunteer, facts: Iterable[_PageFacts]) -> _Callouts:
+    """docs/how-pay-is-computed.md#callout-time: the union of the counted
+    pages' work intervals, cut into pay weeks and off-hours categories."""
     work: dict[str, Interval] = {}
     for f in facts:
         if f.qualifies:
             rules = ctx.rules(f.week_start)
             assert rules is not None  # a qualifying page has a category, so rules
-            length = work_length(f.page, rules.plan)
-            work[f.page.id] = (f.at, f.at + length)
-    callout_time: dict[tuple[date, str], timedelta] = defaultdict(timedelta)
-    union, _ = _merge([w for w in work.values() if w[1] > w[0]])
+            work[f.page.id] = (f.at, f.at + work_length(f.page, rules.plan))
+    time: dict[tuple[date, str], timedelta] = defaultdict(timedelta)
+    union, _ = merge(w for w in work.values() if w[1] > w[0])
     for start, end in union:
         for info, lo, hi, category in ctx.pieces(start, end):
-            if category != "in_hours":
-                callout_time[(ctx.week_start(info.date), category)] += hi - lo
+            if category != _IN_HOURS:
+                time[(ctx.week_start(info.date), category)] += hi - lo
+    return _Callouts(work, union, time)
 
-    # §6 Per-page pay.
-    page_counts: dict[tuple[date, str], int] = defaultdict(int)
-    for f in facts:
-        if f.qualifies and f.category is not None:
-            page_counts[(f.week_start, f.category)] += 1
 
-    # §7 Interrupted rest blocks: the week of the block's first counted page.
-    blocks: dict[date, _PageFacts] = {}
-    block_days: dict[date, tuple[date, date]] = {}
-    for f in sorted((f for f in facts if f.qualifies), key=lambda f: (f.at, f.page.id)):
-        day = ctx.local_date(f.at)
-        page_day = ctx.day(day)
-        if page_day is None or page_day.kind == WORKDAY:
-            continue
-        first, last = _rest_block(ctx, day)
-        if first not in blocks:
-            blocks[first] = f
-            block_days[first] = (first, last)
-    block_weeks: dict[date, int] = defaultdict(int)
-    window_days = (first_week, last_week + timedelta(days=6))
-    for first, f in blocks.items():
-        block_weeks[f.week_start] += 1
-        block_first, block_last = block_days[first]
-        crosses_start = block_first < window_days[0] <= block_last
-        crosses_end = block_first <= window_days[1] < block_last
-        if crosses_start or crosses_end:
-            notices.append(
-                Notice(
-                    "period_edge",
-                    v.id,
-                    f"rest block {block_first} – {block_last} holds counted page "
-                    f"{f.page.id} and crosses the edge of the reported weeks "
-                    f"({window_days[0]} – {window_days[1]}); "
-                    "check the neighbouring pay run",
-                )
-            )
+# --- 4. interrupted weekends -------------------------------------------------
 
-    # §10 Statements for the reported weeks with cover, pages or pay.
-    by_week_pages: dict[date, list[_PageFacts]] = defaultdict(list)
-    for f in facts:
-        by_week_pages[f.week_start].append(f)
-    weeks: set[date] = {ctx.week_start(d) for d in covered}
-    weeks |= set(by_week_pages)
-    weeks |= {w for w, _ in callout_time} | set(block_weeks)
-    statements: list[WeeklyStatement] = []
-    exact: dict[date, list[ExactLine]] = {}
-    for week_start in sorted(weeks & ctx.reported):
-        rules = ctx.rules(week_start)
-        assert rules is not None  # reported weeks always have rules (or raised)
-        days = [ctx.day(week_start + timedelta(days=i)) for i in range(7)]
-        lines = _lines(rules, days, covered, callout_time, page_counts, block_weeks, week_start)
-        statement = _statement(
-            v, week_start, rules, days, covered, by_week_pages, block_weeks, lines
-        )
-        statements.append(statement)
-        exact[week_start] = lines
-        if any(covered.get(d.date) for d in days if d is not None):
-            for d in days:
-                if d is not None and d.kind == HOLIDAY:
-                    holidays_seen.add(
-                        HolidayEntry(
-                            v.country,
-                            v.subdivision,
-                            d.date,
-                            d.holiday_name or "",
-                            d.holiday_source or "",
-                        )
-                    )
 
-    # spec/health.md: what the load measures need, recorded as worked out above.
-    if health is not None:
-        health.append(
-            collect(
-                v.id, v.timezone, (win_start, win_end), coverage, union, covered,
-                (f.at for f in facts if f.reason is None),
-                (f.at for f in blocks.values() if f.reason is None),
-                day=ctx.day,
-                reported=(first_week, last_week + timedelta(days=6)),
-                settings=ctx.policy.health,
-            )
-        )  # fmt: skip
+@attrs.frozen
+class _RestBlocks:
+    """The interrupted rest blocks of a volunteer.
 
-    outcomes = [_outcome(ctx, f, work.get(f.page.id)) for f in facts]
-    return statements, outcomes, exact
+    Attributes:
+        first_pages: The first counted page of each block, by the block's first date.
+        per_week: Blocks per pay week (the week of the block's first counted page).
+        notices: ``period_edge`` notices for blocks across the reported weeks' edge.
+    """
+
+    first_pages: Mapping[date, _PageFacts]
+    per_week: Mapping[date, int]
+    notices: tuple[Notice, ...]
 
 
 def _rest_block(ctx: _Volunteer, day: date) -> tuple[date, date]:
-    """§7 The maximal run of non-workdays around ``day``."""
+    """docs/how-pay-is-computed.md#interrupted-weekends: the maximal run of
+    non-workdays around ``day``."""
 
     def off(d: date) -> bool:
         info = ctx.day(d)
@@ -474,54 +431,88 @@ def _rest_block(ctx: _Volunteer, day: date) -> tuple[date, date]:
 
     first = last = day
     for _ in range(_MAX_BLOCK_DAYS):
-        if not off(first - timedelta(days=1)):
+        if not off(first - ONE_DAY):
             break
-        first -= timedelta(days=1)
+        first -= ONE_DAY
     for _ in range(_MAX_BLOCK_DAYS):
-        if not off(last + timedelta(days=1)):
+        if not off(last + ONE_DAY):
             break
-        last += timedelta(days=1)
+        last += ONE_DAY
     return first, last
 
 
-def _lines(
-    rules: _WeekRules,
-    days: list[Day | None],
-    covered: Mapping[date, Mapping[str, timedelta]],
-    callout_time: Mapping[tuple[date, str], timedelta],
-    page_counts: Mapping[tuple[date, str], int],
-    block_weeks: Mapping[date, int],
-    week_start: date,
-) -> list[ExactLine]:
-    plan = rules.plan
-    lines: list[ExactLine] = []
-    present = [d for d in days if d is not None]
+def _rest_blocks(
+    ctx: _Volunteer, facts: Iterable[_PageFacts], reported_days: tuple[date, date]
+) -> _RestBlocks:
+    """docs/how-pay-is-computed.md#interrupted-weekends: each rest block with a
+    counted page, paid in the week of its first counted page; a notice where a
+    block crosses the first or last of ``reported_days``."""
+    first_pages: dict[date, _PageFacts] = {}
+    spans: dict[date, tuple[date, date]] = {}
+    for f in sorted((f for f in facts if f.qualifies), key=lambda f: (f.at, f.page.id)):
+        day = ctx.local_date(f.at)
+        page_day = ctx.day(day)
+        if page_day is None or page_day.kind == WORKDAY:
+            continue
+        first, last = _rest_block(ctx, day)
+        if first not in first_pages:
+            first_pages[first] = f
+            spans[first] = (first, last)
+    per_week: dict[date, int] = defaultdict(int)
+    notices: list[Notice] = []
+    for first, f in first_pages.items():
+        per_week[f.week_start] += 1
+        block_first, block_last = spans[first]
+        crosses_start = block_first < reported_days[0] <= block_last
+        crosses_end = block_first <= reported_days[1] < block_last
+        if crosses_start or crosses_end:
+            notices.append(
+                Notice(
+                    NoticeKind.PERIOD_EDGE,
+                    ctx.v.id,
+                    f"rest block {block_first} – {block_last} holds counted page "
+                    f"{f.page.id} and crosses the edge of the reported weeks "
+                    f"({reported_days[0]} – {reported_days[1]}); "
+                    "check the neighbouring pay run",
+                )
+            )
+    return _RestBlocks(first_pages, per_week, tuple(notices))
 
-    # §5 Weekly stipend, prorated over the week's off-hours.
-    off_total = sum(_us(d.off_hours) for d in present)
+
+# --- 5. the lines of one pay week --------------------------------------------
+
+
+def _stipend(plan: Plan, present: Sequence[Day], covered: _Covered) -> list[ExactLine]:
+    """docs/how-pay-is-computed.md#the-stipend-is-prorated: over the week's off-hours."""
+    off_total = sum(us(d.off_hours) for d in present)
     off_covered = sum(
-        _us(span)
+        us(span)
         for d in present
         for category, span in covered.get(d.date, {}).items()
-        if category != "in_hours"
+        if category != _IN_HOURS
     )
-    if plan.weekly_stipend and off_covered:
-        fraction = Fraction(off_covered, off_total)
-        lines.append(
-            ExactLine(
-                "stipend", None, fraction, "week", plan.weekly_stipend, None,
-                fraction * Fraction(plan.weekly_stipend),
-            )
-        )  # fmt: skip
+    if not (plan.weekly_stipend and off_covered):
+        return []
+    fraction = Fraction(off_covered, off_total)
+    return [
+        ExactLine(
+            LineKind.STIPEND, None, fraction, Unit.WEEK, plan.weekly_stipend, None,
+            fraction * Fraction(plan.weekly_stipend),
+        )
+    ]  # fmt: skip
 
-    # §5 Per-category standby, per hour or per local day.
+
+def _standby(plan: Plan, present: Sequence[Day], covered: _Covered) -> list[ExactLine]:
+    """docs/how-pay-is-computed.md#per-day-standby-counts-days-not-hours:
+    per category, per hour or per local day."""
+    lines: list[ExactLine] = []
     for category in OFF_HOURS:
         rate = plan.standby.get(category)
         if rate is None or not rate.rate:
             continue
-        if rate.per == "hour":
+        if rate.per == "hour":  # the rules file's own Literal; Unit.HOUR is its value
             quantity = sum(
-                (_hours(covered.get(d.date, {}).get(category, timedelta(0))) for d in present),
+                (hours(covered.get(d.date, {}).get(category, timedelta(0))) for d in present),
                 Fraction(0),
             )
         else:
@@ -529,62 +520,110 @@ def _lines(
             for d in present:
                 span = covered.get(d.date, {}).get(category)
                 if span:
-                    quantity += Fraction(_us(span), _us(d.category_total(category)))
+                    quantity += Fraction(us(span), us(d.category_total(category)))
         if quantity:
             lines.append(
                 ExactLine(
-                    "standby", category, quantity, rate.per, rate.rate, None,
+                    LineKind.STANDBY, category, quantity, rate.per, rate.rate, None,
                     quantity * Fraction(rate.rate),
                 )
             )  # fmt: skip
+    return lines
 
-    # §6 Callouts, stretch by stretch, and the flat fee per page.
+
+def _callout_lines(
+    plan: Plan, week: date, callout_time: Mapping[tuple[date, str], timedelta]
+) -> list[ExactLine]:
+    """docs/how-pay-is-computed.md#callout-time: stretch time per category."""
     callout = plan.callout
+    lines: list[ExactLine] = []
     for category in OFF_HOURS:
-        span = callout_time.get((week_start, category))
+        span = callout_time.get((week, category))
         if callout.hourly and span:
-            quantity = _hours(span)
+            quantity = hours(span)
             multiplier = callout.multiplier(category)
             lines.append(
                 ExactLine(
-                    "callout", category, quantity, "hour", callout.hourly, multiplier,
+                    LineKind.CALLOUT, category, quantity, Unit.HOUR, callout.hourly, multiplier,
                     quantity * Fraction(callout.hourly) * Fraction(multiplier),
                 )
             )  # fmt: skip
+    return lines
+
+
+def _page_lines(
+    plan: Plan, week: date, page_counts: Mapping[tuple[date, str], int]
+) -> list[ExactLine]:
+    """docs/how-pay-is-computed.md#which-pages-count: the flat fee per counted page."""
+    callout = plan.callout
+    lines: list[ExactLine] = []
     for category in OFF_HOURS:
-        count = page_counts.get((week_start, category), 0)
+        count = page_counts.get((week, category), 0)
         if callout.per_page and count:
             multiplier = callout.multiplier(category)
             lines.append(
                 ExactLine(
-                    "page", category, Fraction(count), "page", callout.per_page, multiplier,
-                    count * Fraction(callout.per_page) * Fraction(multiplier),
+                    LineKind.PAGE, category, Fraction(count), Unit.PAGE, callout.per_page,
+                    multiplier, count * Fraction(callout.per_page) * Fraction(multiplier),
                 )
             )  # fmt: skip
-
-    # §7 Interrupted weekends.
-    blocks = block_weeks.get(week_start, 0)
-    bonus = plan.interrupted_weekend.bonus
-    if bonus and blocks:
-        lines.append(
-            ExactLine(
-                "interrupted_weekend", None, Fraction(blocks), "block", bonus, None,
-                blocks * Fraction(bonus),
-            )
-        )  # fmt: skip
     return lines
+
+
+def _bonus_lines(plan: Plan, blocks: int) -> list[ExactLine]:
+    """docs/how-pay-is-computed.md#interrupted-weekends: the bonus per block."""
+    bonus = plan.interrupted_weekend.bonus
+    if not (bonus and blocks):
+        return []
+    return [
+        ExactLine(
+            LineKind.INTERRUPTED_WEEKEND, None, Fraction(blocks), Unit.BLOCK, bonus, None,
+            blocks * Fraction(bonus),
+        )
+    ]  # fmt: skip
+
+
+def _week_lines(
+    rules: _WeekRules,
+    week: date,
+    days: Sequence[Day | None],
+    covered: _Covered,
+    callouts: _Callouts,
+    page_counts: Mapping[tuple[date, str], int],
+    blocks: _RestBlocks,
+) -> list[ExactLine]:
+    """docs/how-pay-is-computed.md#the-lines-of-a-weekly-statement: the exact
+    lines of one pay week, in their fixed order (the cap comes with rounding)."""
+    plan = rules.plan
+    present = [d for d in days if d is not None]
+    lines = _stipend(plan, present, covered)  # a new list: extended below, never shared
+    lines += _standby(plan, present, covered)
+    # The steps below are skipped where they cannot give a line: most weeks
+    # have no callout, page or rest block, and this runs once per statement.
+    if callouts.time:
+        lines += _callout_lines(plan, week, callouts.time)
+    if page_counts:
+        lines += _page_lines(plan, week, page_counts)
+    count = blocks.per_week.get(week, 0)
+    if count:
+        lines += _bonus_lines(plan, count)
+    return lines
+
+
+# --- 6. the statement --------------------------------------------------------
 
 
 def _statement(
     v: Volunteer,
-    week_start: date,
+    week: date,
     rules: _WeekRules,
-    days: list[Day | None],
-    covered: Mapping[date, Mapping[str, timedelta]],
-    by_week_pages: Mapping[date, list[_PageFacts]],
-    block_weeks: Mapping[date, int],
-    exact: list[ExactLine],
+    days: Sequence[Day | None],
+    covered: _Covered,
+    week_pages: Sequence[_PageFacts],
+    blocks: int,
+    exact: Sequence[ExactLine],
 ) -> WeeklyStatement:
+    """A week's lines rounded once each, capped, and summed."""
     plan = rules.plan
     currency, rounding = plan.currency, rules.version.rounding
     lines = [
@@ -599,38 +638,50 @@ def _statement(
         )
         for line in exact
     ]
-    # §8 The weekly cap, as a negative line so the lines still add up. Sums
-    # start from a zero in the currency's minor unit, so a week without lines
-    # totals "0.00" (not "0") and a cap written "1500" caps at "1500.00".
+    # docs/how-pay-is-computed.md#the-weekly-cap: a negative line so the lines
+    # still add up. Sums start from a zero in the currency's minor unit, so a
+    # week without lines totals "0.00" (not "0") and a cap written "1500" caps
+    # at "1500.00".
     zero = _amount(Fraction(0), currency, rounding)  # cached: once per currency, not per week
     total = sum((li.amount for li in lines), zero)
     cap = plan.limits.weekly_cap
     if cap is not None and total > cap:
         capped = cap.quantize(zero)
-        lines.append(LineItem("cap", None, Decimal(1), None, None, None, capped - total))
+        lines.append(LineItem(LineKind.CAP, None, Decimal(1), None, None, None, capped - total))
         total = capped
-    spans: dict[str, timedelta] = {c: timedelta(0) for c in CATEGORIES}
+    spans: dict[str, timedelta] = {c: timedelta(0) for c in _CATEGORY_NAMES}
     for d in days:
         if d is not None:
             for category, span in covered.get(d.date, {}).items():
                 spans[category] += span
-    week_pages = sorted(by_week_pages.get(week_start, []), key=lambda f: (f.at, f.page.id))
+    ordered = sorted(week_pages, key=lambda f: (f.at, f.page.id))
     return WeeklyStatement(
         volunteer_id=v.id,
-        week=iso_week(week_start),
-        week_start=week_start,
+        week=iso_week(week),
+        week_start=week,
         currency=currency,
         rules_version=rules.version.effective_from,
         plan=rules.plan_name,
         lines=tuple(lines),
-        hours={c: _hours_6(_us(s)) for c, s in spans.items()},
+        hours={c: hours_6(us(s)) for c, s in spans.items()},
         covered=spans,
-        page_ids=tuple(f.page.id for f in week_pages),
-        counted_page_ids=tuple(f.page.id for f in week_pages if f.reason is None),
-        toil_days=block_weeks.get(week_start, 0) * plan.interrupted_weekend.toil_days,
+        page_ids=tuple(f.page.id for f in ordered),
+        counted_page_ids=tuple(f.page.id for f in ordered if f.reason is None),
+        toil_days=blocks * plan.interrupted_weekend.toil_days,
         total=total,
-        week_off_hours=_hours_6(sum(_us(d.off_hours) for d in days if d is not None)),
+        week_off_hours=hours_6(sum(us(d.off_hours) for d in days if d is not None)),
     )
+
+
+def _holidays(v: Volunteer, days: Sequence[Day | None], covered: _Covered) -> list[HolidayEntry]:
+    """The holidays of a week with cover (for the report's holiday list)."""
+    if not any(covered.get(d.date) for d in days if d is not None):
+        return []
+    return [
+        HolidayEntry(v.country, v.subdivision, d.date, d.holiday_name or "", d.holiday_source or "")
+        for d in days
+        if d is not None and d.kind == HOLIDAY
+    ]
 
 
 def _outcome(ctx: _Volunteer, f: _PageFacts, work: Interval | None) -> PageOutcome:
@@ -649,6 +700,115 @@ def _outcome(ctx: _Volunteer, f: _PageFacts, work: Interval | None) -> PageOutco
         work_to=work[1].astimezone(tz) if counted and work else None,
         urgency=f.page.urgency,
         title=f.page.title,
+    )
+
+
+# --- one volunteer -----------------------------------------------------------
+
+
+@attrs.frozen
+class _Priced:
+    """Everything the pipeline worked out for one volunteer.
+
+    Attributes:
+        volunteer_id: Whose.
+        statements: The reported weeks with cover, pages or pay, in order.
+        outcomes: Every page of the volunteer, in input order.
+        exact: Each statement's lines before rounding, by week start.
+        notices: Overlap and period-edge notices.
+        holidays: Holidays in reported weeks with cover.
+        health: What the load measures need, when asked for.
+    """
+
+    volunteer_id: str
+    statements: tuple[WeeklyStatement, ...]
+    outcomes: tuple[PageOutcome, ...]
+    exact: Mapping[date, list[ExactLine]]
+    notices: tuple[Notice, ...]
+    holidays: frozenset[HolidayEntry]
+    health: VolunteerFacts | None
+
+
+def _price_weeks(
+    ctx: _Volunteer,
+    facts: Sequence[_PageFacts],
+    covered: _Covered,
+    callouts: _Callouts,
+    page_counts: Mapping[tuple[date, str], int],
+    blocks: _RestBlocks,
+) -> tuple[list[WeeklyStatement], dict[date, list[ExactLine]], set[HolidayEntry]]:
+    """The statements (and exact lines, and holidays seen) of the reported
+    weeks with cover, pages or pay."""
+    v = ctx.v
+    by_week_pages: dict[date, list[_PageFacts]] = defaultdict(list)
+    for f in facts:
+        by_week_pages[f.week_start].append(f)
+    weeks: set[date] = {ctx.week_start(d) for d in covered}
+    weeks |= set(by_week_pages)
+    weeks |= {w for w, _ in callouts.time} | set(blocks.per_week)
+    statements: list[WeeklyStatement] = []
+    exact: dict[date, list[ExactLine]] = {}
+    holidays: set[HolidayEntry] = set()
+    for week in sorted(weeks & ctx.reported):
+        rules = ctx.rules(week)
+        assert rules is not None  # reported weeks always have rules (or raised)
+        days = [ctx.day(week + timedelta(days=i)) for i in range(7)]
+        lines = _week_lines(rules, week, days, covered, callouts, page_counts, blocks)
+        statements.append(
+            _statement(
+                v, week, rules, days, covered, by_week_pages.get(week, []),
+                blocks.per_week.get(week, 0), lines,
+            )
+        )  # fmt: skip
+        exact[week] = lines
+        holidays.update(_holidays(v, days, covered))
+    return statements, exact, holidays
+
+
+def _price_volunteer(
+    ctx: _Volunteer,
+    shifts: Iterable[Shift],
+    pages: Iterable[Page],
+    window: tuple[date, date],
+    *,
+    health: bool = True,
+) -> _Priced:
+    """Run the pipeline for one volunteer over the reported weeks ``window``
+    (first and last week start)."""
+    v = ctx.v
+    first_week, last_week = window
+    reported_days = (first_week, week_end(last_week))
+    open_first, open_end = open_end_window(first_week, last_week)
+    coverage = _coverage(ctx, shifts, (ctx.midnight(open_first), ctx.midnight(open_end)))
+    covered = coverage.covered
+    facts = _page_facts(ctx, pages, coverage)
+    callouts = _callouts(ctx, facts)
+    page_counts = _page_counts(facts)
+    blocks = _rest_blocks(ctx, facts, reported_days)
+
+    statements, exact, holidays = _price_weeks(ctx, facts, covered, callouts, page_counts, blocks)
+
+    facts_for_health = None
+    if health:
+        # docs/health.md: what the load measures need, as worked out above.
+        facts_for_health = collect(
+            v.id, v.timezone,
+            (ctx.midnight(first_week), ctx.midnight(last_week + WEEK)),
+            coverage.intervals, callouts.union, covered,
+            (f.at for f in facts if f.reason is None),
+            (f.at for f in blocks.first_pages.values() if f.reason is None),
+            day=ctx.day,
+            reported=reported_days,
+            settings=ctx.policy.health,
+        )  # fmt: skip
+    return _Priced(
+        volunteer_id=v.id,
+        statements=tuple(statements),
+        outcomes=tuple(_outcome(ctx, f, callouts.work.get(f.page.id)) for f in facts),
+        exact=exact,
+        notices=coverage.notices + blocks.notices,
+        holidays=frozenset(holidays),
+        health=facts_for_health,
     )
 
 
@@ -699,8 +859,9 @@ def _check_inputs(
 def _missing_subdivisions(
     volunteers: list[Volunteer], policy: Policy, week_starts: list[date]
 ) -> list[Notice]:
-    """§2: every volunteer of a country with subdivisions must have one, unless
-    the calendar of each reported week allows it (then a notice says so).
+    """Every volunteer of a country with subdivisions must have one, unless
+    the calendar of each reported week allows it (then a notice says so);
+    docs/how-pay-is-computed.md#days-and-the-four-kinds-of-time.
 
     Raises:
         InputError: One problem per volunteer whose calendar does not allow it.
@@ -726,7 +887,7 @@ def _missing_subdivisions(
         if allowed:
             notices.append(
                 Notice(
-                    "subdivision",
+                    NoticeKind.SUBDIVISION,
                     v.id,
                     f"no subdivision for {v.country}: only nation-wide holidays apply",
                 )
@@ -741,6 +902,73 @@ def _missing_subdivisions(
     if problems:
         raise InputError(problems)
     return notices
+
+
+def _check_versions(policy: Policy, week_starts: Sequence[date]) -> None:
+    """docs/how-pay-is-computed.md#pay-weeks: a reported week that no version
+    covers is an error, whoever was on call.
+
+    Raises:
+        PolicyError: Naming the first such week and how many more there are.
+    """
+    uncovered = [w for w in week_starts if policy.version_for(w) is None]
+    if uncovered:
+        first = policy.versions[0].effective_from
+        msg = (
+            f"no rules version covers the pay week {iso_week(uncovered[0])} "
+            f"(starting {uncovered[0]})"
+            + (f" nor {len(uncovered) - 1} later week(s)" if len(uncovered) > 1 else "")
+            + f"; the earliest version is effective from {first}"
+        )
+        raise PolicyError(Problem(msg, field="versions"))
+
+
+def _price_all(
+    volunteers: Sequence[Volunteer],
+    shifts: Iterable[Shift],
+    pages: Iterable[Page],
+    policy: Policy,
+    week_starts: Sequence[date],
+    progress: Callable[[int, int], None] | None,
+) -> list[_Priced]:
+    """Run the pipeline for every volunteer, in id order, sharing one ``_Shared``."""
+    shifts_of: dict[str, list[Shift]] = defaultdict(list)
+    for shift in shifts:
+        shifts_of[shift.volunteer_id].append(shift)
+    pages_of: dict[str, list[Page]] = defaultdict(list)
+    for page in pages:
+        pages_of[page.volunteer_id].append(page)
+    window = (week_starts[0], week_starts[-1])
+    reported = frozenset(week_starts)
+    shared = _Shared()
+    ordered = sorted(volunteers, key=lambda v: v.id)
+    step = max(1, len(ordered) // 100)
+    priced = []
+    for done, v in enumerate(ordered):
+        if progress is not None and done % step == 0:
+            progress(done, len(ordered))
+        ctx = _Volunteer(v, policy, reported, shared)
+        priced.append(_price_volunteer(ctx, shifts_of[v.id], pages_of[v.id], window))
+    return priced
+
+
+def _unpriced_pages(
+    volunteers: Iterable[Volunteer], pages: Iterable[Page], policy: Policy
+) -> list[PageOutcome]:
+    """A run without pay weeks: each page still gets its local time and pay
+    week, as in a run with weeks (the offset the input happened to be written
+    in must not show), and is outside the period."""
+    zones = {v.id: v.zone for v in volunteers}
+    outcomes = []
+    for p in pages:
+        at = p.at.astimezone(zones[p.volunteer_id])
+        start_of = week_start(at.date(), policy.week_start_weekday)
+        outcomes.append(
+            PageOutcome(p.id, p.volunteer_id, at, iso_week(start_of), start_of,
+                        "unknown", False, PageReason.OUTSIDE_PERIOD,
+                        urgency=p.urgency, title=p.title)
+        )  # fmt: skip
+    return outcomes
 
 
 def compute_exact(
@@ -759,69 +987,25 @@ def compute_exact(
     page_list = list(pages)
     _check_inputs(vols, shift_list, page_list, start, end)
 
-    offset = (policy.week_start_weekday - start.weekday()) % 7
-    first_week = start + timedelta(days=offset)
-    week_starts = []
-    week = first_week
-    while week <= end:
-        week_starts.append(week)
-        week += timedelta(days=7)
-    reported = frozenset(week_starts)
-    # §4: a reported week that no version covers is an error, whoever was on call.
-    uncovered = [w for w in week_starts if policy.version_for(w) is None]
-    if uncovered:
-        first = policy.versions[0].effective_from
-        msg = (
-            f"no rules version covers the pay week {iso_week(uncovered[0])} "
-            f"(starting {uncovered[0]})"
-            + (f" nor {len(uncovered) - 1} later week(s)" if len(uncovered) > 1 else "")
-            + f"; the earliest version is effective from {first}"
-        )
-        raise PolicyError(Problem(msg, field="versions"))
-
-    shifts_of: dict[str, list[Shift]] = defaultdict(list)
-    for shift in shift_list:
-        shifts_of[shift.volunteer_id].append(shift)
-    pages_of: dict[str, list[Page]] = defaultdict(list)
-    for page in page_list:
-        pages_of[page.volunteer_id].append(page)
-
-    statements: list[WeeklyStatement] = []
-    outcomes: list[PageOutcome] = []
+    week_starts = reported_weeks(start, end, policy.week_start_weekday)
+    _check_versions(policy, week_starts)
     notices: list[Notice] = []
-    holidays_seen: set[HolidayEntry] = set()
-    exact: dict[tuple[str, date], list[ExactLine]] = {}
-    health_facts: list[VolunteerFacts] = []
     if week_starts:
-        window = (week_starts[0], week_starts[-1])
-        shared = _Shared()
         notices.extend(_missing_subdivisions(vols, policy, week_starts))
-        ordered = sorted(vols, key=lambda v: v.id)
-        step = max(1, len(ordered) // 100)
-        for done, v in enumerate(ordered):
-            if progress is not None and done % step == 0:
-                progress(done, len(ordered))
-            ctx = _Volunteer(v, policy, reported, shared)
-            sts, outs, ex = _price_volunteer(
-                ctx, shifts_of[v.id], pages_of[v.id], window, notices, holidays_seen, health_facts
-            )
-            statements.extend(sts)
-            outcomes.extend(outs)
-            exact.update({(v.id, w): lines for w, lines in ex.items()})
+        priced = _price_all(vols, shift_list, page_list, policy, week_starts, progress)
+        outcomes = [o for p in priced for o in p.outcomes]
     else:
-        notices.append(Notice("period", None, f"no pay week starts between {start} and {end}"))
-        # Each page still gets its local time and pay week, as in a run with
-        # weeks: the offset the input happened to be written in must not show.
-        zones = {v.id: v.zone for v in vols}
-        for p in page_list:
-            at = p.at.astimezone(zones[p.volunteer_id])
-            week_start = at.date() - timedelta(
-                days=(at.date().weekday() - policy.week_start_weekday) % 7
-            )
-            outcomes.append(
-                PageOutcome(p.id, p.volunteer_id, at, iso_week(week_start), week_start,
-                            "unknown", False, "outside_period", urgency=p.urgency, title=p.title)
-            )  # fmt: skip
+        notices.append(
+            Notice(NoticeKind.PERIOD, None, f"no pay week starts between {start} and {end}")
+        )
+        priced = []
+        outcomes = _unpriced_pages(vols, page_list, policy)
+    # Gathered from each volunteer's result (no step fills a shared list).
+    statements = [st for p in priced for st in p.statements]
+    notices.extend(n for p in priced for n in p.notices)
+    holidays_seen = {h for p in priced for h in p.holidays}
+    health_facts = [p.health for p in priced if p.health is not None]
+    exact = {(p.volunteer_id, w): lines for p in priced for w, lines in p.exact.items()}
 
     if progress is not None:
         progress(len(vols), len(vols))
@@ -873,7 +1057,7 @@ def compute(
     Returns:
         The report: statements sorted by (volunteer id, week start), every
         page with its outcome, notices, and the health of the load
-        (``spec/health.md``). It does not depend on input order.
+        (``docs/health.md``). It does not depend on input order.
 
     Raises:
         InputError: Duplicate or unknown ids, a period whose start is after

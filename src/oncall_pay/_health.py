@@ -1,4 +1,4 @@
-"""Is the load sustainable? The measures and notices of ``spec/health.md``.
+"""Is the load sustainable? The measures and notices of ``docs/health.md``.
 
 The engine records, for each volunteer, the facts it already works out for
 pay (``VolunteerFacts``: coverage, the callout stretches, counted pages,
@@ -6,7 +6,8 @@ interrupted rest blocks, covered off-hours per month); ``measure`` turns them
 into ``Health`` and the ``rest`` and ``streak`` notices. Nothing here changes
 pay.
 
-Where the spec is silent (``docs/health.md`` says the same for readers):
+Where the spec is silent (docs/health.md#decisions-where-the-spec-is-silent
+says the same for readers):
 
 - An instant (a page, an hour of cover, a rest block's first page) belongs
   to the calendar month of its UTC date; a local date (a day of a run of
@@ -41,10 +42,18 @@ from typing import Final
 import attrs
 
 from ._calendar import Day
+from ._intervals import HOUR_US as _HOUR_US
+from ._intervals import ONE_DAY as _ONE_DAY
+from ._intervals import US as _US
+from ._intervals import Interval
+from ._intervals import hours_6 as _hours_6
+from ._intervals import us as _us
 from ._model import zone
 from ._money import round_fraction
-from ._report import Notice
+from ._notice import Notice
 from ._rules import HealthSettings
+from ._vocab import Category, NoticeKind
+from ._weeks import week_end
 
 __all__ = [
     "Fairness",
@@ -59,16 +68,16 @@ __all__ = [
     "month_name",
 ]
 
-_US: Final = timedelta(microseconds=1)
-_HOUR_US: Final = 3_600_000_000
-_ONE_DAY: Final = timedelta(days=1)
+#: The plain string of ``Category.IN_HOURS``, bound once: reading a member
+#: off its enum class is three times slower than a global, and this one is
+#: compared per piece of time.
+_IN_HOURS: Final = Category.IN_HOURS.value
 _YEAR_US: Final = 366 * 24 * _HOUR_US
 _MONTH_NAMES: Final = (
     "January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December",
 )  # fmt: skip
 
-Interval = tuple[datetime, datetime]
 #: A calendar month as (year, month); written ``YYYY-MM`` in the values.
 _Month = tuple[int, int]
 
@@ -150,7 +159,7 @@ class Fairness:
 
 @attrs.frozen
 class Health:
-    """Whether the on-call load of a pay run is sustainable (``spec/health.md``).
+    """Whether the on-call load of a pay run is sustainable (``docs/health.md``).
 
     Attributes:
         settings: The ``[health]`` settings it was measured against.
@@ -177,7 +186,8 @@ class Health:
 
 @attrs.frozen
 class Stretch:
-    """One stretch of a volunteer's callout time (the union of ``pay-rules.md`` §6).
+    """One stretch of a volunteer's callout time (the union of
+    docs/how-pay-is-computed.md#callout-time).
 
     Attributes:
         start: UTC instant.
@@ -235,10 +245,6 @@ def month_name(month: str) -> str:
     return f"{_MONTH_NAMES[int(number) - 1]} {year}"
 
 
-def _us(span: timedelta) -> int:
-    return span // _US
-
-
 def _off_hours_by_month(
     covered: Mapping[date, Mapping[str, timedelta]],
     coverage: Sequence[Interval],
@@ -261,7 +267,7 @@ def _off_hours_by_month(
         first, last = _utc_month(info.start), _utc_month(info.end - _US)
         if first == last:
             for category, span in spans.items():
-                if category != "in_hours":
+                if category != _IN_HOURS:
                     out[first] += span
             continue
         boundary = datetime(last[0], last[1], 1, tzinfo=UTC)
@@ -270,7 +276,7 @@ def _off_hours_by_month(
                 continue
             for seg_start, seg_end, category in info.segments:
                 lo, hi = max(seg_start, cover_start), min(seg_end, cover_end)
-                if category == "in_hours" or lo >= hi:
+                if category == _IN_HOURS or lo >= hi:
                     continue
                 if lo < boundary:
                     out[first] += min(hi, boundary) - lo
@@ -290,7 +296,7 @@ def _next_in_hours(
             if info.start >= limit:
                 return None
             for seg_start, seg_end, category in info.segments:
-                if category == "in_hours" and seg_end > instant:
+                if category == _IN_HOURS and seg_end > instant:
                     found = max(seg_start, instant)
                     return found if found < limit else None
         elif current > limit.date() + _ONE_DAY:
@@ -411,12 +417,6 @@ def _fairness(measure: str, values: Sequence[int], unit: int, places: int | None
 
 
 @lru_cache(maxsize=4096)
-def _hours_6(us: int) -> Decimal:
-    """Hours of ``us`` microseconds to 6 places (cached: weekly patterns recur)."""
-    return round_fraction(Fraction(us, _HOUR_US), 6)
-
-
-@lru_cache(maxsize=4096)
 def _share(part: int, whole: int) -> Decimal:
     return round_fraction(Fraction(part, whole) if whole else Fraction(0), 4)
 
@@ -488,7 +488,7 @@ def _rest_notices(facts: VolunteerFacts, settings: HealthSettings) -> list[Notic
             also = f" (the last of {count[work]} callouts that ended in sleep hours before it)"
         notices.append(
             Notice(
-                "rest",
+                NoticeKind.REST,
                 facts.volunteer_id,
                 f"callout {_stamp(stretch.start, facts.timezone)} – "
                 f"{_stamp(stretch.end, facts.timezone)}{also} ended in sleep hours "
@@ -516,7 +516,7 @@ def measure(
         The measures, and the notices in volunteer order.
     """
     if week_starts:
-        first_date, last_date = week_starts[0], week_starts[-1] + timedelta(days=6)
+        first_date, last_date = week_starts[0], week_end(week_starts[-1])
         months = set(_months_between(first_date, last_date))
     else:
         first_date, last_date, months = date.max, date.min, set()
@@ -551,7 +551,7 @@ def measure(
             if length > settings.max_consecutive_days:
                 notices.append(
                     Notice(
-                        "streak",
+                        NoticeKind.STREAK,
                         vid,
                         f"on call {length} local days in a row, {first} – {last}: more than "
                         f"max_consecutive_days = {settings.max_consecutive_days}",

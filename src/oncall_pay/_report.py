@@ -11,14 +11,22 @@ import json
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
+from ._health import Health
 from ._model import Volunteer
+from ._notice import Notice
 
-if TYPE_CHECKING:  # _health builds Notices, so it imports this module
-    from ._health import Health
+__all__ = [
+    "HolidayEntry",
+    "LineItem",
+    "Notice",
+    "PageOutcome",
+    "Report",
+    "WeeklyStatement",
+]
 
 
 @attrs.frozen
@@ -131,19 +139,6 @@ class PageOutcome:
 
 
 @attrs.frozen
-class Notice:
-    """Something finance should know; pay is computed all the same.
-
-    Kinds: ``overlap``, ``period_edge``, ``subdivision``, ``period``, and
-    the working-time notices of ``spec/health.md``: ``rest``, ``streak``.
-    """
-
-    kind: str
-    volunteer_id: str | None
-    detail: str
-
-
-@attrs.frozen
 class HolidayEntry:
     """A holiday that fell in a reported week of some volunteer's cover.
 
@@ -171,7 +166,7 @@ class Report:
         week_starts: The start dates of the reported pay weeks.
         policy_name: The rules' name.
         input_counts: Rows read: ``volunteers``, ``shifts``, ``pages``.
-        health: Whether the load is sustainable (``spec/health.md``);
+        health: Whether the load is sustainable (``docs/health.md``);
             ``compute`` always fills it, a report built by hand may leave it out.
     """
 

@@ -1,0 +1,20 @@
+"""``Notice``: something finance should know; its own module so the engine,
+the health measures and the report can all import it without a cycle."""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Notice:
+    """Something finance should know; pay is computed all the same.
+
+    Kinds (``_vocab.NoticeKind``): ``overlap``, ``period_edge``,
+    ``subdivision``, ``period``, and the working-time notices of
+    ``docs/health.md``: ``rest``, ``streak``.
+    """
+
+    kind: str
+    volunteer_id: str | None
+    detail: str

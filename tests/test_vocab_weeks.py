@@ -1,0 +1,111 @@
+"""The shared vocabulary, pay-week helpers and interval helpers."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from oncall_pay import _compare, _explain, _rules
+from oncall_pay._intervals import covers, hours_6, merge, us
+from oncall_pay._vocab import (
+    CATEGORIES,
+    CATEGORY_PLURAL,
+    CATEGORY_PROSE,
+    HOURS_HEADERS,
+    KIND_COLUMN,
+    LABELS,
+    MONEY_HEADERS,
+    OFF_HOURS,
+    Category,
+    LineKind,
+    PageReason,
+    label,
+)
+from oncall_pay._weeks import (
+    explain_read_period,
+    iso_week,
+    open_end_window,
+    reported_weeks,
+    source_read_window,
+    week_end,
+    week_start,
+)
+from oncall_pay.writers import _columns
+
+
+def test_members_are_their_strings() -> None:
+    assert Category.WEEKEND == "weekend"
+    assert {"weekend": 1}[Category.WEEKEND] == 1
+    assert json.dumps([LineKind.INTERRUPTED_WEEKEND]) == '["interrupted_weekend"]'
+    assert str(PageReason.NOT_ON_CALL) == "not_on_call"
+
+
+def test_vocabulary_matches_the_rules_tuples() -> None:
+    assert CATEGORIES == _rules.CATEGORIES
+    assert OFF_HOURS == _rules.OFF_HOURS
+
+
+def test_label_table_reproduces_every_label_in_use() -> None:
+    assert dict(CATEGORY_PROSE) == _explain._CATEGORY_WORDS
+    assert dict(CATEGORY_PLURAL) == _compare._CATEGORY_WORDS
+    assert dict(KIND_COLUMN) == dict(_columns.KIND_COLUMN)
+    assert dict(HOURS_HEADERS) == dict(_columns.HOURS_HEADERS)
+    assert MONEY_HEADERS == _columns.MONEY_HEADERS
+    assert label(Category.WORKDAY_OFF_HOURS).title == "Workday off-hours"
+    assert label(LineKind.INTERRUPTED_WEEKEND).title == "Interrupted weekend"
+
+
+def test_every_member_has_a_label() -> None:
+    for vocabulary, table in LABELS.items():
+        assert set(table) == set(vocabulary)
+
+
+def test_weeks() -> None:
+    thursday = date(2026, 11, 26)
+    assert week_start(thursday, 0) == date(2026, 11, 23)
+    assert week_start(thursday, 3) == thursday
+    assert week_start(thursday, 4) == date(2026, 11, 20)
+    assert week_end(date(2026, 11, 23)) == date(2026, 11, 29)
+    assert iso_week(date(2026, 11, 23)) == "2026-W48"
+    assert iso_week(date(2027, 1, 1)) == "2026-W53"
+    assert reported_weeks(date(2026, 11, 24), date(2026, 12, 7), 0) == [
+        date(2026, 11, 30),
+        date(2026, 12, 7),
+    ]
+    assert reported_weeks(date(2026, 11, 24), date(2026, 11, 29), 0) == []
+    assert open_end_window(date(2026, 11, 30), date(2026, 12, 7)) == (
+        date(2026, 11, 23),
+        date(2026, 12, 21),
+    )
+
+
+def test_cli_windows_keep_their_day_counts() -> None:
+    """The named windows are the numbers the command line used (15/16, 6/37)."""
+    first, last = date(2026, 11, 1), date(2026, 11, 30)
+    assert source_read_window(first, last) == (
+        datetime(2026, 10, 17, tzinfo=UTC),
+        datetime(2026, 12, 16, tzinfo=UTC),
+    )
+    monday = date(2026, 11, 23)
+    assert explain_read_period(monday) == (
+        date(2026, 11, 1) - timedelta(days=6),
+        monday + timedelta(days=37),
+    )
+
+
+def test_intervals() -> None:
+    t = datetime(2026, 11, 23, tzinfo=UTC)
+    h = timedelta(hours=1)
+    merged, overlaps = merge([(t + 2 * h, t + 3 * h), (t, t + h), (t + h, t + 2 * h)])
+    assert merged == [(t, t + 3 * h)]
+    assert overlaps == []  # touching is not overlapping
+    merged, overlaps = merge([(t, t + 2 * h), (t + h, t + 3 * h)])
+    assert merged == [(t, t + 3 * h)]
+    assert overlaps == [((t, t + 2 * h), (t + h, t + 3 * h))]
+    starts = [s for s, _ in merged]
+    assert covers(merged, starts, t)
+    assert not covers(merged, starts, t + 3 * h)
+    assert not covers(merged, starts, t - h)
+    assert us(timedelta(seconds=1, microseconds=5)) == 1_000_005
+    assert hours_6(us(timedelta(minutes=20))) == Decimal("0.333333")
