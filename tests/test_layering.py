@@ -22,10 +22,6 @@ ROOT = Path(oncall_pay.__file__).parent
 CORE = ("_model", "_calendar", "_engine", "_rules", "_money", "_report", "_health",
         "_intervals", "_weeks", "_vocab")  # fmt: skip  # the last three where they exist
 OUTER = ("oncall_pay.readers", "oncall_pay.writers", "oncall_pay.cli", "oncall_pay.pay_run")
-# Being removed by their owners; the cycle test below is expected to fail until then.
-KNOWN_CYCLES = [
-    ["oncall_pay._health", "oncall_pay._report"],
-]
 
 
 def _name(path: Path) -> str:
@@ -172,16 +168,6 @@ def test_readers_and_writers_packages_export_their_public_functions() -> None:
             assert getattr(importlib.import_module(value.__module__), name) is value
 
 
-def test_no_import_cycles_other_than_the_known_ones() -> None:
-    """No new cycle appears while the known ones are being removed."""
-    assert [c for c in cycles() if c not in KNOWN_CYCLES] == []
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="_report<->_health and _rules<->_rules_file cycles are being removed by their "
-    "owners; drop this xfail once both are merged",
-)
 def test_no_import_cycles() -> None:
     """The modules of the package import one another without a cycle."""
     assert cycles() == []

@@ -192,12 +192,24 @@ def test_a_problem_with_a_volunteer_id_is_placed_at_the_roster_line() -> None:
     assert inputs._place(stranger) == stranger
 
 
-def test_a_problem_naming_a_volunteer_record_is_still_placed() -> None:
-    """Fallback while the engine gives no volunteer_id: the "volunteer 'id'" record name."""
+def test_the_engine_names_the_volunteer_of_its_problems() -> None:
+    """Engine problems about one volunteer carry volunteer_id, so they are placed by it."""
+    files = demo_files()
+    volunteers = op.read_volunteers_csv(files["volunteers"])
+    policy = op.load_policy(files["rules"])
+    with pytest.raises(op.InputError) as caught:
+        op.compute([*volunteers, volunteers[0]], [], [], policy, start=DEMO_PERIOD[0],
+                   end=DEMO_PERIOD[1])  # fmt: skip
+    (problem,) = caught.value.problems
+    assert problem.volunteer_id == volunteers[0].id
+    assert problem.field == "id"
     inputs = _placed_inputs()
-    placed = inputs._place(op.Problem("bad", source="volunteer 'ciaran'", field="subdivision"))
-    assert (placed.source, placed.line) == (inputs.sources["Roster file"], 3)
-    assert placed.message == "volunteer 'ciaran': bad"
+    placed = inputs._place(problem)
+    assert placed.source == inputs.sources["Roster file"]
+    assert placed.line == inputs.roster_lines[volunteers[0].id]
+    # A record name alone no longer places a problem: the structured id does.
+    bare = op.Problem("bad", source=f"volunteer {volunteers[0].id!r}", field="subdivision")
+    assert inputs._place(bare) == bare
 
 
 def test_volunteer_id_does_not_change_how_a_problem_reads() -> None:

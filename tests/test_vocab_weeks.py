@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from oncall_pay import _compare, _explain, _rules
+from oncall_pay import _columns, _explain, _rules
 from oncall_pay._intervals import covers, hours_6, merge, us
 from oncall_pay._vocab import (
     CATEGORIES,
@@ -31,7 +31,6 @@ from oncall_pay._weeks import (
     week_end,
     week_start,
 )
-from oncall_pay.writers import _columns
 
 
 def test_members_are_their_strings() -> None:
@@ -47,13 +46,45 @@ def test_vocabulary_matches_the_rules_tuples() -> None:
 
 
 def test_label_table_reproduces_every_label_in_use() -> None:
-    assert dict(CATEGORY_PROSE) == _explain._CATEGORY_WORDS
-    assert dict(CATEGORY_PLURAL) == _compare._CATEGORY_WORDS
-    assert dict(KIND_COLUMN) == dict(_columns.KIND_COLUMN)
-    assert dict(HOURS_HEADERS) == dict(_columns.HOURS_HEADERS)
-    assert MONEY_HEADERS == _columns.MONEY_HEADERS
+    """The one table gives, word for word, the wording explain, compare and the workbook used."""
+    assert dict(CATEGORY_PROSE) == {
+        "in_hours": "in working hours",
+        "workday_off_hours": "workday evenings and nights",
+        "weekend": "weekend",
+        "holiday": "public holiday",
+    }
+    assert dict(CATEGORY_PLURAL) == {
+        "workday_off_hours": "workday evenings and nights",
+        "weekend": "weekends",
+        "holiday": "public holidays",
+    }
+    assert dict(KIND_COLUMN) == {
+        "stipend": "Stipend",
+        "standby": "Standby",
+        "callout": "Callout",
+        "page": "Page fees",
+        "interrupted_weekend": "Weekend bonus",
+        "cap": "Cap adjustment",
+    }
+    assert dict(HOURS_HEADERS) == {
+        "in_hours": "In-hours h",
+        "workday_off_hours": "Workday off-hours h",
+        "weekend": "Weekend h",
+        "holiday": "Holiday h",
+    }
+    assert MONEY_HEADERS == (
+        "Stipend", "Standby", "Callout", "Page fees", "Weekend bonus", "Cap adjustment",
+    )  # fmt: skip
     assert label(Category.WORKDAY_OFF_HOURS).title == "Workday off-hours"
     assert label(LineKind.INTERRUPTED_WEEKEND).title == "Interrupted weekend"
+
+
+def test_explain_compare_and_the_workbook_read_the_one_table() -> None:
+    assert _explain._CATEGORY_WORDS is CATEGORY_PROSE
+    assert _rules._CATEGORY_WORDS is CATEGORY_PLURAL
+    assert _columns.KIND_COLUMN is KIND_COLUMN
+    assert _columns.HOURS_HEADERS is HOURS_HEADERS
+    assert _columns.MONEY_HEADERS is MONEY_HEADERS
 
 
 def test_every_member_has_a_label() -> None:

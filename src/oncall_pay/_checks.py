@@ -19,6 +19,7 @@ from typing import Any, Final
 
 import holidays
 
+from . import _vocab
 from ._model import country_subdivisions
 from ._money import is_currency
 from ._schema import (
@@ -37,10 +38,11 @@ from ._schema import (
 WEEKDAYS: Final = (
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 )  # fmt: skip
-#: Time categories, in the order they are reported.
-CATEGORIES: Final = ("in_hours", "workday_off_hours", "weekend", "holiday")
+#: Time categories, in the order they are reported, as plain strings (the
+#: members of ``_vocab.Category``; strings keep the rules' mappings cheap).
+CATEGORIES: Final = tuple(c.value for c in _vocab.CATEGORIES)
 #: The categories that are paid.
-OFF_HOURS: Final = ("workday_off_hours", "weekend", "holiday")
+OFF_HOURS: Final = tuple(c.value for c in _vocab.OFF_HOURS)
 ROUNDINGS: Final = ("half_up", "half_even")
 #: Rates (stipend, standby and callout rates) may have this many decimals.
 RATE_PLACES: Final = 6

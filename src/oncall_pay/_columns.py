@@ -14,6 +14,7 @@ from typing import Final, Literal
 
 import attrs
 
+from . import _vocab
 from ._errors import OncallPayError
 from ._model import Volunteer
 from ._report import WeeklyStatement
@@ -47,36 +48,15 @@ def _cols(*specs: tuple[str, Kind, float]) -> tuple[Column, ...]:
     return tuple(Column(h, k, w) for h, k, w in specs)
 
 
-#: The money columns of Summary and Weekly, in the order they add up to Total.
-MONEY_HEADERS: Final = (
-    "Stipend",
-    "Standby",
-    "Callout",
-    "Page fees",
-    "Weekend bonus",
-    "Cap adjustment",
-)
-
-#: Which Summary/Weekly money column each line kind is added to.
-KIND_COLUMN: Final[Mapping[str, str]] = {
-    "stipend": "Stipend",
-    "standby": "Standby",
-    "callout": "Callout",
-    "page": "Page fees",
-    "interrupted_weekend": "Weekend bonus",
-    "cap": "Cap adjustment",
-}
+#: The money columns of Summary and Weekly, in the order they add up to
+#: Total; which column each line kind is added to; Weekly's hours columns by
+#: time category. All three are views of the one label table in ``_vocab``.
+MONEY_HEADERS: Final = _vocab.MONEY_HEADERS
+KIND_COLUMN: Final = _vocab.KIND_COLUMN
+HOURS_HEADERS: Final = _vocab.HOURS_HEADERS
 
 #: The line kind whose quantity (rest blocks) fills ``Interrupted weekends``.
-INTERRUPTED_KIND: Final = "interrupted_weekend"
-
-#: Weekly's hours columns, by time category.
-HOURS_HEADERS: Final[Mapping[str, str]] = {
-    "in_hours": "In-hours h",
-    "workday_off_hours": "Workday off-hours h",
-    "weekend": "Weekend h",
-    "holiday": "Holiday h",
-}
+INTERRUPTED_KIND: Final = _vocab.LineKind.INTERRUPTED_WEEKEND.value
 
 _MONEY_BLOCK: Final = (
     ("Stipend", "money", 12),

@@ -200,7 +200,7 @@ class _Volunteer:
                     except InputError as e:
                         source = f"volunteer {v.id!r}"
                         raise InputError(
-                            [attrs.evolve(p, source=source) for p in e.problems]
+                            [attrs.evolve(p, source=source, volunteer_id=v.id) for p in e.problems]
                         ) from None
                     self._shared.days[key] = info
                 self._days[day] = info
@@ -823,7 +823,10 @@ def _check_inputs(
         if v.id in ids:
             problems.append(
                 Problem(
-                    f"duplicate volunteer id {v.id!r}", source=f"volunteer {v.id!r}", field="id"
+                    f"duplicate volunteer id {v.id!r}",
+                    source=f"volunteer {v.id!r}",
+                    field="id",
+                    volunteer_id=v.id,
                 )
             )
         ids.add(v.id)
@@ -898,7 +901,9 @@ def _missing_subdivisions(
                 "without one only nation-wide holidays apply. Set the volunteer's "
                 "subdivision, or allow_missing_subdivision = true in the rules calendar"
             )
-            problems.append(Problem(msg, source=f"volunteer {v.id!r}", field="subdivision"))
+            problems.append(
+                Problem(msg, source=f"volunteer {v.id!r}", field="subdivision", volunteer_id=v.id)
+            )
     if problems:
         raise InputError(problems)
     return notices

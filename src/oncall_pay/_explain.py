@@ -14,19 +14,16 @@ from typing import Final
 
 import attrs
 
-from ._engine import iso_week
 from ._health import Health, month_name
 from ._model import Volunteer
 from ._report import LineItem, PageOutcome, Report, WeeklyStatement
 from ._rules import OFF_HOURS, WEEKDAYS, Plan, Policy, Version
 from ._schema import describe_value, rule_meta, set_fields
+from ._vocab import CATEGORY_PROSE
+from ._weeks import iso_week, week_end
 
-_CATEGORY_WORDS = {
-    "in_hours": "in working hours",
-    "workday_off_hours": "workday evenings and nights",
-    "weekend": "weekend",
-    "holiday": "public holiday",
-}
+#: Categories inside a sentence, from the one label table.
+_CATEGORY_WORDS = CATEGORY_PROSE
 
 
 def _num(value: Decimal) -> str:
@@ -83,12 +80,12 @@ def explain_statement(report: Report, volunteer: Volunteer, week_start: date) ->
         Several lines of text: the lines with how each quantity was measured,
         the holidays and pages of the week.
     """
-    week_end = week_start + timedelta(days=6)
+    last_day = week_end(week_start)
     head = (
         f"{volunteer.id} — {volunteer.name or volunteer.id} "
         f"({volunteer.country}{'-' + volunteer.subdivision if volunteer.subdivision else ''}, "
         f"{volunteer.timezone})\n"
-        f"Pay week {iso_week(week_start)}: {week_start:%a %d %b %Y} – {week_end:%a %d %b %Y} "
+        f"Pay week {iso_week(week_start)}: {week_start:%a %d %b %Y} – {last_day:%a %d %b %Y} "
         "(local time)"
     )
     found = [
@@ -121,7 +118,7 @@ def explain_statement(report: Report, volunteer: Volunteer, week_start: date) ->
     holidays = [
         h for h in report.holidays
         if h.country == volunteer.country and h.subdivision == volunteer.subdivision
-        and week_start <= h.date <= week_end
+        and week_start <= h.date <= last_day
     ]  # fmt: skip
     out.append("")
     if holidays:

@@ -56,6 +56,7 @@ from ._schema import (
     write_toml,
 )
 from ._schema import table as rules_table
+from ._vocab import CATEGORY_PLURAL
 
 __all__ = [
     "CATEGORIES",
@@ -84,11 +85,7 @@ __all__ = [
 Category = Literal["in_hours", "workday_off_hours", "weekend", "holiday"]
 
 #: Categories in the words ``diff_policies`` uses.
-_CATEGORY_WORDS: Final = {
-    "workday_off_hours": "workday evenings and nights",
-    "weekend": "weekends",
-    "holiday": "public holidays",
-}
+_CATEGORY_WORDS: Final = CATEGORY_PLURAL
 
 
 def _bad(path: str, message: str) -> PolicyError:

@@ -22,6 +22,8 @@ from ._errors import InputError, OncallPayError, PolicyError, Problem
 from ._explain import describe_policy, explain_statement, health_line
 from ._report import Report
 from ._rules import Policy
+from ._weeks import explain_read_period
+from ._weeks import week_start as week_start_of
 from .pay_run import Inputs, Sources, _read_rules, load_inputs
 
 __all__ = ["DEMO_PERIOD", "Inputs", "Sources", "demo_files", "load_inputs", "main"]
@@ -230,14 +232,14 @@ def _month_weeks(week_start: date, policy: Policy) -> tuple[date, date]:
     as the rules go back), so the month's health is measured whole."""
     first = week_start.replace(day=1)
     last = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
-    start = first - timedelta(days=(first.weekday() - policy.week_start_weekday) % 7)
+    start = week_start_of(first, policy.week_start_weekday)
     return max(start, policy.versions[0].effective_from), last
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
     monday = _parse_week(args.week, None)
     # Read the sources for the whole month around the week: its health is reported too.
-    period = (monday.replace(day=1) - timedelta(days=6), monday + timedelta(days=37))
+    period = explain_read_period(monday)
     inputs = load_inputs(_sources(args), period)
     week_start = _parse_week(args.week, inputs.policy)
     by_id = {v.id: v for v in inputs.volunteers}

@@ -26,7 +26,7 @@ import argparse
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Final, Literal, TypeVar, cast
@@ -39,6 +39,7 @@ from ._model import Page, Shift, Volunteer
 from ._report import Report
 from ._rules import Policy
 from ._rules_file import load_policy
+from ._weeks import source_read_window
 from .readers.csv import (
     check_volunteer_refs,
     read_pages_csv_with_lines,
@@ -202,10 +203,7 @@ def _ics(files: tuple[Path, ...], ctx: ReadContext) -> list[tuple[None, Shift]]:
 
     # A week either side, so a shift just outside the period can still
     # extend a callout or hold the first page of a rest block.
-    window = (
-        datetime.combine(ctx.period[0] - timedelta(days=15), time(), tzinfo=UTC),
-        datetime.combine(ctx.period[1] + timedelta(days=16), time(), tzinfo=UTC),
-    )
+    window = source_read_window(*ctx.period)
     zone = cast("str | None", ctx.options["ics_zone"])
     return _unlined(read_ics(files[0], ctx.roster, window=window, default_zone=zone))
 
@@ -356,10 +354,6 @@ class Inputs:
 
     def _place(self, problem: Problem) -> Problem:
         vid = problem.volunteer_id
-        if vid is None and problem.source is not None and problem.source.startswith("volunteer '"):
-            # Fallback until the engine sets volunteer_id on its Problem(...)s:
-            # read the id back out of its "volunteer 'alice'" record name.
-            vid = problem.source[len("volunteer '") : -1]
         if vid is not None and problem.line is None and vid in self.roster_lines:
             roster = self.sources["Roster file"]
             message = f"volunteer {vid!r}: {problem.message}"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unu
 from .._columns import Column
 from .._compare import Comparison, LineChange, WeekChange
 from .._model import Volunteer
+from .._weeks import week_end
 from ._xlsx import EXCEL_MAX_ROWS, Formula, Table, package_version, streamed_workbook
 
 __all__ = ["CHANGES", "CHANGE_LINES", "write_comparison"]
@@ -214,7 +215,7 @@ def _run_rows(comparison: Comparison, run_info: Mapping[str, str]) -> Iterator[t
     weeks = comparison.week_starts
     yield "Pay weeks compared", len(weeks)
     yield "First pay week starts", weeks[0] if weeks else None
-    yield "Last pay week ends", weeks[-1] + timedelta(days=6) if weeks else None
+    yield "Last pay week ends", week_end(weeks[-1]) if weeks else None
     outcomes: list[str] = list(comparison.outcomes().values())
     yield "Volunteers", len(outcomes)
     for outcome, words in (

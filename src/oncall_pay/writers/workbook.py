@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unu
 from .. import _columns as cols
 from .._model import Volunteer
 from .._report import Report, WeeklyStatement
+from .._weeks import week_end
 from ._health_sheet import write_health_sheet
 from ._xlsx import (
     EXCEL_MAX_ROWS,
@@ -259,7 +260,7 @@ def _run_rows(report: Report, run_info: Mapping[str, str]) -> Iterator[tuple[str
     weeks = sorted(report.week_starts)
     yield "Pay weeks reported", len(weeks)
     yield "First pay week starts", weeks[0] if weeks else None
-    yield "Last pay week ends", weeks[-1] + timedelta(days=6) if weeks else None
+    yield "Last pay week ends", week_end(weeks[-1]) if weeks else None
     counts = dict(report.input_counts)
     for key in ("volunteers", "shifts", "pages"):
         yield f"Input rows: {key}", counts.pop(key, None)
