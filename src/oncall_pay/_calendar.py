@@ -12,6 +12,7 @@ observed) so a year of shifts never rebuilds a calendar.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
 from typing import Final
@@ -35,6 +36,7 @@ WORKDAY: Final = DayKind.WORKDAY
 #: equal to the members all the same.
 _IN_HOURS: Final = Category.IN_HOURS.value
 _WORKDAY_OFF_HOURS: Final = Category.WORKDAY_OFF_HOURS.value
+_NO_TIME: Final = timedelta(0)
 COMPANY_DAY_OFF: Final = "Company day off"
 SOURCE_PACKAGE: Final = "holidays"
 SOURCE_RULES: Final = "rules file"
@@ -99,14 +101,20 @@ class Day:
     #: Elapsed off-hours time of the day: worked out once, as days are shared
     #: and every statement of a week reads it for all seven of its days.
     off_hours: timedelta = attrs.field(init=False, eq=False, repr=False)
+    #: Elapsed time per category, worked out once for the same reason.
+    _totals: Mapping[str, timedelta] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        off = sum((e - s for s, e, c in self.segments if c != _IN_HOURS), timedelta(0))
+        totals: dict[str, timedelta] = {}
+        for s, e, c in self.segments:
+            totals[c] = totals.get(c, _NO_TIME) + (e - s)
+        off = sum((span for c, span in totals.items() if c != _IN_HOURS), _NO_TIME)
         object.__setattr__(self, "off_hours", off)
+        object.__setattr__(self, "_totals", totals)
 
     def category_total(self, category: str) -> timedelta:
         """Elapsed time of the day in one category."""
-        return sum((e - s for s, e, c in self.segments if c == category), timedelta(0))
+        return self._totals.get(category, _NO_TIME)
 
     def category_at(self, instant: datetime) -> str:
         """The category of an instant inside the day."""

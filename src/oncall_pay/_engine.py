@@ -65,6 +65,10 @@ _IN_HOURS: Final = Category.IN_HOURS.value
 #: The categories as plain strings, for the keys of a statement's hour tables
 #: (a dict keyed by enum members is tracked by the garbage collector).
 _CATEGORY_NAMES: Final = tuple(c.value for c in CATEGORIES)
+#: The paid categories as plain strings, for the same reason.
+_OFF_HOURS_NAMES: Final = tuple(c.value for c in OFF_HOURS)
+#: From a pay week's first date to each of its seven dates.
+_WEEK_DAYS: Final = tuple(timedelta(days=i) for i in range(7))
 #: How far a rest block is followed before we give up (a calendar of only
 #: holidays would otherwise never end).
 _MAX_BLOCK_DAYS: Final = 400
@@ -506,7 +510,7 @@ def _standby(plan: Plan, present: Sequence[Day], covered: _Covered) -> list[Exac
     """docs/how-pay-is-computed.md#per-day-standby-counts-days-not-hours:
     per category, per hour or per local day."""
     lines: list[ExactLine] = []
-    for category in OFF_HOURS:
+    for category in _OFF_HOURS_NAMES:
         rate = plan.standby.get(category)
         if rate is None or not rate.rate:
             continue
@@ -537,7 +541,7 @@ def _callout_lines(
     """docs/how-pay-is-computed.md#callout-time: stretch time per category."""
     callout = plan.callout
     lines: list[ExactLine] = []
-    for category in OFF_HOURS:
+    for category in _OFF_HOURS_NAMES:
         span = callout_time.get((week, category))
         if callout.hourly and span:
             quantity = hours(span)
@@ -557,7 +561,7 @@ def _page_lines(
     """docs/how-pay-is-computed.md#which-pages-count: the flat fee per counted page."""
     callout = plan.callout
     lines: list[ExactLine] = []
-    for category in OFF_HOURS:
+    for category in _OFF_HOURS_NAMES:
         count = page_counts.get((week, category), 0)
         if callout.per_page and count:
             multiplier = callout.multiplier(category)
@@ -752,7 +756,7 @@ def _price_weeks(
     for week in sorted(weeks & ctx.reported):
         rules = ctx.rules(week)
         assert rules is not None  # reported weeks always have rules (or raised)
-        days = [ctx.day(week + timedelta(days=i)) for i in range(7)]
+        days = [ctx.day(week + offset) for offset in _WEEK_DAYS]
         lines = _week_lines(rules, week, days, covered, callouts, page_counts, blocks)
         statements.append(
             _statement(
