@@ -684,3 +684,11 @@ def test_a_callout_across_the_clock_change_is_paid_for_elapsed_time() -> None:
         report = op.compute([DUBLIN], [shift], [page], example_policy(), start=week, end=week)
         (statement,) = report.statements
         assert statement.amount("callout", "weekend") == Decimal("75.00"), tz
+
+
+@given(pay_runs())
+def test_compute_gives_the_report_of_compute_exact(run: PayRun) -> None:
+    """compute() drops the lines before rounding as it goes; its report is the same."""
+    report, exact = run.compute_exact()
+    assert run.compute() == report
+    assert set(exact) == {(s.volunteer_id, s.week_start) for s in report.statements}

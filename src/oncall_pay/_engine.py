@@ -776,9 +776,11 @@ def _price_volunteer(
     window: tuple[date, date],
     *,
     health: bool = True,
+    keep_exact: bool = True,
 ) -> _Priced:
     """Run the pipeline for one volunteer over the reported weeks ``window``
-    (first and last week start)."""
+    (first and last week start). Without ``keep_exact`` the lines before
+    rounding are dropped once the statements are made."""
     v = ctx.v
     first_week, last_week = window
     reported_days = (first_week, week_end(last_week))
@@ -809,7 +811,7 @@ def _price_volunteer(
         volunteer_id=v.id,
         statements=tuple(statements),
         outcomes=tuple(_outcome(ctx, f, callouts.work.get(f.page.id)) for f in facts),
-        exact=exact,
+        exact=exact if keep_exact else {},
         notices=coverage.notices + blocks.notices,
         holidays=frozenset(holidays),
         health=facts_for_health,
@@ -939,6 +941,7 @@ def _price_all(
     policy: Policy,
     week_starts: Sequence[date],
     progress: Callable[[int, int], None] | None,
+    keep_exact: bool,
 ) -> list[_Priced]:
     """Run the pipeline for every volunteer, in id order, sharing one ``_Shared``."""
     shifts_of: dict[str, list[Shift]] = defaultdict(list)
@@ -957,7 +960,9 @@ def _price_all(
         if progress is not None and done % step == 0:
             progress(done, len(ordered))
         ctx = _Volunteer(v, policy, reported, shared)
-        priced.append(_price_volunteer(ctx, shifts_of[v.id], pages_of[v.id], window))
+        priced.append(
+            _price_volunteer(ctx, shifts_of[v.id], pages_of[v.id], window, keep_exact=keep_exact)
+        )
     return priced
 
 
@@ -991,6 +996,26 @@ def compute_exact(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Report, dict[tuple[str, date], list[ExactLine]]]:
     """``compute()``, also returning each statement's lines before rounding."""
+    return _compute(
+        volunteers, shifts, pages, policy, start=start, end=end, progress=progress,
+        keep_exact=True,
+    )  # fmt: skip
+
+
+def _compute(
+    volunteers: Iterable[Volunteer],
+    shifts: Iterable[Shift],
+    pages: Iterable[Page],
+    policy: Policy,
+    *,
+    start: date,
+    end: date,
+    progress: Callable[[int, int], None] | None,
+    keep_exact: bool,
+) -> tuple[Report, dict[tuple[str, date], list[ExactLine]]]:
+    """The run itself. ``compute`` does not keep the lines before rounding: a
+    large run would hold two objects per line (and their fractions) for the
+    garbage collector to walk until the end, for nothing."""
     vols = list(volunteers)
     shift_list = list(shifts)
     page_list = list(pages)
@@ -1001,7 +1026,7 @@ def compute_exact(
     notices: list[Notice] = []
     if week_starts:
         notices.extend(_missing_subdivisions(vols, policy, week_starts))
-        priced = _price_all(vols, shift_list, page_list, policy, week_starts, progress)
+        priced = _price_all(vols, shift_list, page_list, policy, week_starts, progress, keep_exact)
         outcomes = [o for p in priced for o in p.outcomes]
     else:
         notices.append(
@@ -1073,7 +1098,8 @@ def compute(
             its end, a missing subdivision.
         PolicyError: A reported week no version covers; no plan for a volunteer.
     """
-    report, _ = compute_exact(
-        volunteers, shifts, pages, policy, start=start, end=end, progress=progress
-    )
+    report, _ = _compute(
+        volunteers, shifts, pages, policy, start=start, end=end, progress=progress,
+        keep_exact=False,
+    )  # fmt: skip
     return report
