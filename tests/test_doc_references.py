@@ -13,7 +13,7 @@ SOURCES = sorted((ROOT / "src" / "oncall_pay").glob("*.py"))
 #: The engine files whose comments must cite the docs, never a spec section.
 ENGINE_FILES = (
     "_engine.py", "_health.py", "_report.py", "_calendar.py", "_model.py",
-    "_intervals.py", "_weeks.py", "_vocab.py", "_notice.py",
+    "_intervals.py", "_weeks.py", "_vocab.py", "_notice.py", "_explain.py", "_compare.py",
 )  # fmt: skip
 REFERENCE = re.compile(r"docs/([\w.-]+\.md)#([\w-]+)")
 

@@ -196,3 +196,28 @@ def test_policy_to_toml_does_not_need_the_reader() -> None:
     assert {"_schema", "_checks"} <= imported
     policy = _policy(op.Plan(currency="EUR", weekly_stipend=Decimal("1")))
     assert op.parse_policy(policy.to_toml()) == policy
+
+
+@table("a table of plan settings", order=spec(op.Plan).order, after=spec(op.Plan).after)
+@attrs.frozen
+class PlanWithFee(op.Plan):
+    """A plan with a fixed amount of its own (not inside a section)."""
+
+    monthly_fee: Decimal = rule(
+        checker=checks.decimal, label="monthly fee", unit="money", fixed=True,
+        default=Decimal(0),
+    )  # fmt: skip
+
+
+def test_a_declared_rate_or_fixed_amount_is_checked_for_python_callers_too() -> None:
+    """Built in Python, a new key gets the places its declaration gives it in the file."""
+    assert PlanWithPremium(currency="EUR", night_premium=Decimal("5.123456")).night_premium
+    with pytest.raises(op.PolicyError) as caught:
+        PlanWithPremium(currency="EUR", night_premium=Decimal("5.1234567"))
+    assert caught.value.field == "night_premium"
+    assert caught.value.message == "5.1234567 has more than 6 decimals"
+    assert PlanWithFee(currency="EUR", monthly_fee=Decimal("9.99")).monthly_fee
+    with pytest.raises(op.PolicyError) as caught:
+        PlanWithFee(currency="JPY", monthly_fee=Decimal("9.5"))
+    assert caught.value.field == "monthly_fee"
+    assert caught.value.message == "9.5 has more decimals than JPY's minor unit (0)"

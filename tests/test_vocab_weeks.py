@@ -140,3 +140,22 @@ def test_intervals() -> None:
     assert not covers(merged, starts, t - h)
     assert us(timedelta(seconds=1, microseconds=5)) == 1_000_005
     assert hours_6(us(timedelta(minutes=20))) == Decimal("0.333333")
+
+
+def test_the_sheet_columns_are_built_from_the_label_table() -> None:
+    """Summary and Weekly: the money columns in statement order, word for word."""
+    money = [
+        "Stipend", "Standby", "Callout", "Page fees", "Interrupted weekends", "Weekend bonus",
+        "Cap adjustment", "Total", "TOIL days",
+    ]  # fmt: skip
+    summary = [c.header for c in _columns.SUMMARY]
+    weekly = [c.header for c in _columns.WEEKLY]
+    assert summary == ["Volunteer ID", "Name", "Payroll ID", "Country", "Currency", "Weeks",
+                       *money]  # fmt: skip
+    assert weekly == [
+        "Volunteer ID", "Name", "Week", "Week start", "Currency", "Rules version",
+        "In-hours h", "Workday off-hours h", "Weekend h", "Holiday h", "Pages",
+        "Counted pages", *money,
+    ]  # fmt: skip
+    widths = {c.header: c.width for c in _columns.WEEKLY}
+    assert [widths[h] for h in money] == [12, 12, 12, 12, 12, 13, 14, 14, 10]

@@ -8,7 +8,7 @@ spelled once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Final, Literal
 
@@ -58,17 +58,33 @@ HOURS_HEADERS: Final = _vocab.HOURS_HEADERS
 #: The line kind whose quantity (rest blocks) fills ``Interrupted weekends``.
 INTERRUPTED_KIND: Final = _vocab.LineKind.INTERRUPTED_WEEKEND.value
 
-_MONEY_BLOCK: Final = (
-    ("Stipend", "money", 12),
-    ("Standby", "money", 12),
-    ("Callout", "money", 12),
-    ("Page fees", "money", 12),
-    ("Interrupted weekends", "number", 12),
-    ("Weekend bonus", "money", 13),
-    ("Cap adjustment", "money", 14),
-    ("Total", "money", 14),
-    ("TOIL days", "number", 10),
-)
+#: Column widths of the money columns that are wider than the rest.
+_MONEY_WIDTH: Final[Mapping[str, float]] = {
+    _vocab.LineKind.INTERRUPTED_WEEKEND: 13,
+    _vocab.LineKind.CAP: 14,
+}
+
+
+def _money_block() -> tuple[tuple[str, Kind, float], ...]:
+    """One money column per line kind, in statement order (the count of
+    interrupted weekends just before their bonus), then Total and TOIL days."""
+    block: list[tuple[str, Kind, float]] = []
+    for kind in _vocab.LINE_KINDS:
+        if kind == INTERRUPTED_KIND:
+            block.append(("Interrupted weekends", "number", 12))
+        block.append((KIND_COLUMN[kind], "money", _MONEY_WIDTH.get(kind, 12)))
+    return (*block, ("Total", "money", 14), ("TOIL days", "number", 10))
+
+
+def money_cells(money: Mapping[str, Decimal], interrupted: Decimal) -> Iterator[Decimal]:
+    """The cells of the money columns before Total, in ``_money_block`` order."""
+    for kind in _vocab.LINE_KINDS:
+        if kind == INTERRUPTED_KIND:
+            yield interrupted
+        yield money[KIND_COLUMN[kind]]
+
+
+_MONEY_BLOCK: Final = _money_block()
 
 SUMMARY: Final = _cols(
     ("Volunteer ID", "text", 16),
@@ -87,10 +103,7 @@ WEEKLY: Final = _cols(
     ("Week start", "date", 11),
     ("Currency", "text", 9),
     ("Rules version", "date", 12),
-    ("In-hours h", "number", 11),
-    ("Workday off-hours h", "number", 11),
-    ("Weekend h", "number", 11),
-    ("Holiday h", "number", 11),
+    *((HOURS_HEADERS[category], "number", 11) for category in _vocab.CATEGORIES),
     ("Pages", "count", 7),
     ("Counted pages", "count", 8),
     *_MONEY_BLOCK,
@@ -235,13 +248,7 @@ def weekly_values(statement: WeeklyStatement, volunteer: Volunteer | None) -> tu
         *(statement.hours.get(category, Decimal(0)) for category in HOURS_HEADERS),
         len(statement.page_ids),
         len(statement.counted_page_ids),
-        parts.money["Stipend"],
-        parts.money["Standby"],
-        parts.money["Callout"],
-        parts.money["Page fees"],
-        parts.interrupted,
-        parts.money["Weekend bonus"],
-        parts.money["Cap adjustment"],
+        *money_cells(parts.money, parts.interrupted),
         statement.total,
         statement.toil_days,
     )

@@ -204,7 +204,8 @@ def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
             most = f", at most {co.max_minutes} min a page"
             rounded = -(-co.max_minutes // step) * step
             if rounded != co.max_minutes:
-                # The maximum applies before the increment (pay-rules.md §6).
+                # The maximum applies before the increment
+                # (docs/how-pay-is-computed.md#callout-time).
                 most += f" (paid as {rounded} min: the maximum is rounded up to the increment)"
         lines.append(
             f"    callouts: {co.hourly} {c} an hour ({mult}); at least {co.minimum_minutes} min, "

@@ -17,7 +17,7 @@ walk these declarations; see docs/adding-a-rules-key.md.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
@@ -45,6 +45,7 @@ from ._schema import (
     DiffContext,
     Invalid,
     Nested,
+    RuleMeta,
     diff_fields,
     expect_table,
     join,
@@ -180,6 +181,33 @@ def _max_after_minimum(
         )
 
 
+def _declared(
+    cls: type, value: Any, path: str, get: Callable[[Any, str], Any]
+) -> Iterator[tuple[str, RuleMeta, Any]]:
+    """``(path, declaration, value)`` of every set field of ``cls`` and of the
+    rules tables inside it (nested tables, tables keyed by category), read
+    from ``value`` with ``get`` (an attribute of a value, a key of a checked
+    TOML table)."""
+    for field in attrs.fields(cls):
+        meta = rule_meta(field)
+        sub = get(value, field.name)
+        if sub is None:
+            continue
+        checker = meta.checker
+        at = join(path, field.name)
+        if isinstance(checker, Nested):
+            yield from _declared(checker.cls, sub, at, get)
+        elif isinstance(checker, checks.ByCategory) and isinstance(checker.check, Nested):
+            for category, entry in sub.items():
+                yield from _declared(checker.check.cls, entry, join(at, category), get)
+        else:
+            yield at, meta, sub
+
+
+def _key_of(table: Any, key: str) -> Any:
+    return table.get(key) if isinstance(table, Mapping) else None
+
+
 def _fixed_amounts(
     ck: Checker, _table: Mapping[str, Any], clean: dict[str, Any], path: str
 ) -> None:
@@ -188,29 +216,13 @@ def _fixed_amounts(
     if currency is None:
         return
     places = minor_unit(currency)
-    for section in attrs.fields(Plan):
-        checker = rule_meta(section).checker
-        if not isinstance(checker, Nested):
-            continue
-        for field in attrs.fields(checker.cls):
-            amount = clean.get(section.name, {}).get(field.name)
-            if rule_meta(field).fixed and amount is not None and decimal_places(amount) > places:
-                ck.add(
-                    join(join(path, section.name), field.name),
-                    f'"{amount}" has {decimals(decimal_places(amount))}; {currency} amounts '
-                    f"may have at most {decimals(places)} (the currency's minor unit)",
-                )
-
-
-def _fixed_values(plan: Plan) -> Iterator[tuple[str, Decimal | None]]:
-    """``(section.key, amount)`` of each field of a plan's tables declared ``fixed``."""
-    for section in attrs.fields(type(plan)):
-        checker = rule_meta(section).checker
-        if isinstance(checker, Nested):
-            for field in attrs.fields(checker.cls):
-                if rule_meta(field).fixed:
-                    value = getattr(getattr(plan, section.name), field.name)
-                    yield f"{section.name}.{field.name}", value
+    for at, meta, amount in _declared(Plan, clean, path, _key_of):
+        if meta.fixed and decimal_places(amount) > places:
+            ck.add(
+                at,
+                f'"{amount}" has {decimals(decimal_places(amount))}; {currency} amounts '
+                f"may have at most {decimals(places)} (the currency's minor unit)",
+            )
 
 
 # --- hooks: differences said in their own words ------------------------------------
@@ -745,17 +757,13 @@ class Plan:
             if country_alpha2(country) != country:
                 msg = f"{country!r} is not an ISO 3166-1 alpha-2 code the holidays package knows"
                 raise _bad("countries", msg)
-        rates = {
-            "weekly_stipend": self.weekly_stipend,
-            "callout.hourly": self.callout.hourly,
-            **{f"standby.{k}.rate": v.rate for k, v in self.standby.items()},
-        }
-        for path, rate in rates.items():
-            if decimal_places(rate) > RATE_PLACES:
-                raise _bad(path, f"{rate} has more than {RATE_PLACES} decimals")
+        # The same places as the file allows, for every field declared a
+        # rate (checker ``checks.rate``) or a fixed amount (``fixed=True``).
         places = minor_unit(self.currency)
-        for path, amount in _fixed_values(self):
-            if amount is not None and decimal_places(amount) > places:
+        for path, meta, amount in _declared(type(self), self, "", getattr):
+            if meta.checker is checks.rate and decimal_places(amount) > RATE_PLACES:
+                raise _bad(path, f"{amount} has more than {RATE_PLACES} decimals")
+            if meta.fixed and decimal_places(amount) > places:
                 raise _bad(
                     path,
                     f"{amount} has more decimals than {self.currency}'s minor unit ({places})",

@@ -1,10 +1,14 @@
 """The closed vocabularies of a report, and their human labels.
 
 Every word the engine writes into a report (a time category, a line kind, a
-unit, why a page did not count, a notice kind) is a member of one
+unit, why a page did not count, a notice kind) is one of the values of an
 ``enum.StrEnum`` here. Members are ``str``: they compare equal to their
 value, hash like it, and serialise to it, so ``Report.to_json()`` and every
-``== "weekend"`` elsewhere are unchanged.
+``== "weekend"`` elsewhere are unchanged. The report's fields stay typed
+``str``, and the engine keeps time categories as their plain values where
+it stores them per day and per statement (see ``_engine._CATEGORY_NAMES``):
+a member is an object the garbage collector tracks, and a large run holds
+hundreds of thousands of those keys.
 
 ``LABELS`` is the one table of human wording for them; ``CATEGORY_PROSE``,
 ``CATEGORY_PLURAL``, ``KIND_COLUMN``, ``HOURS_HEADERS`` and ``MONEY_HEADERS``
