@@ -337,3 +337,33 @@ def test_check_rules_says_when_the_maximum_is_rounded_up(inputs: dict[str, Path]
     result = run("check-rules", inputs["rules"])
     assert result.returncode == 0, result.stderr
     assert "at most 50 min a page (paid as 60 min" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "xlsx"])
+def test_export_with_jobs_writes_the_same_file(
+    inputs: dict[str, Path], tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--jobs 2 prices in two processes; the file is byte for byte the same."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")  # the workbook's clock, pinned
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"run-{jobs}.{fmt}"
+        result = run(
+            *export_args(inputs, out, "--format", fmt, "--jobs", jobs),
+            cwd=tmp_path,
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2", "many"])
+def test_a_bad_jobs_value_is_a_usage_error(
+    inputs: dict[str, Path], tmp_path: Path, jobs: str
+) -> None:
+    """--jobs takes a whole number of at least 1 or 'auto'; anything else exits 2."""
+    out = tmp_path / "run.xlsx"
+    result = run(*export_args(inputs, out, "--jobs", jobs))
+    assert result.returncode == 2
+    assert f"--jobs: expected a whole number of at least 1 or 'auto', got {jobs!r}" in result.stderr
+    assert not out.exists()

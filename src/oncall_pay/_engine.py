@@ -44,6 +44,7 @@ from ._intervals import ONE_DAY, Interval, ceil_div, covers, hours, hours_6, mer
 from ._model import Page, Shift, Volunteer, country_subdivisions
 from ._money import round_fraction, round_money
 from ._notice import Notice
+from ._parallel import map_ordered, pickle_by_fields
 from ._report import HolidayEntry, LineItem, PageOutcome, Report, WeeklyStatement
 from ._rules import Plan, Policy, ResolvedCalendar, Version
 from ._vocab import CATEGORIES, OFF_HOURS, Category, LineKind, NoticeKind, PageReason, Unit
@@ -87,6 +88,7 @@ def _amount(amount: Fraction, currency: str, rounding: str) -> Decimal:
     return round_money(amount, currency, rounding)
 
 
+@pickle_by_fields
 @attrs.frozen
 class ExactLine:
     """A line before rounding: the exact quantity and amount."""
@@ -710,6 +712,7 @@ def _outcome(ctx: _Volunteer, f: _PageFacts, work: Interval | None) -> PageOutco
 # --- one volunteer -----------------------------------------------------------
 
 
+@pickle_by_fields
 @attrs.frozen
 class _Priced:
     """Everything the pipeline worked out for one volunteer.
@@ -934,6 +937,77 @@ def _check_versions(policy: Policy, week_starts: Sequence[date]) -> None:
         raise PolicyError(Problem(msg, field="versions"))
 
 
+@pickle_by_fields
+@attrs.frozen
+class _Chunk:
+    """Volunteers priced together, with only their own shifts and pages:
+    what one worker process is sent (docs/architecture.md#parallel-pricing)."""
+
+    volunteers: tuple[Volunteer, ...]
+    shifts_of: Mapping[str, list[Shift]]
+    pages_of: Mapping[str, list[Page]]
+    policy: Policy
+    week_starts: tuple[date, ...]
+    keep_exact: bool
+
+
+def _price_chunk(chunk: _Chunk, shared: _Shared | None = None) -> list[_Priced]:
+    """Run the pipeline for each volunteer of a chunk, in order, sharing one
+    ``_Shared`` (resolved calendars and cut days) among them: ``shared``, or
+    a new one (a worker process gets its chunk by pickle, policy included,
+    so what it resolved for an earlier chunk is for another policy object)."""
+    window = (chunk.week_starts[0], chunk.week_starts[-1])
+    reported = frozenset(chunk.week_starts)
+    shared = _Shared() if shared is None else shared
+    return [
+        _price_volunteer(
+            _Volunteer(v, chunk.policy, reported, shared),
+            chunk.shifts_of.get(v.id, ()),
+            chunk.pages_of.get(v.id, ()),
+            window,
+            keep_exact=chunk.keep_exact,
+        )
+        for v in chunk.volunteers
+    ]
+
+
+#: Volunteers per chunk when pricing in processes: enough that sending a
+#: chunk and its results costs little beside pricing it, few enough that the
+#: workers finish together and the progress display moves.
+_CHUNK_VOLUNTEERS: Final = 250
+
+
+def _chunks(
+    ordered: Sequence[Volunteer],
+    shifts: Iterable[Shift],
+    pages: Iterable[Page],
+    policy: Policy,
+    week_starts: Sequence[date],
+    keep_exact: bool,
+    size: int,
+) -> list[_Chunk]:
+    """The volunteers in id order cut into chunks of ``size``."""
+    shifts_of: dict[str, list[Shift]] = defaultdict(list)
+    for shift in shifts:
+        shifts_of[shift.volunteer_id].append(shift)
+    pages_of: dict[str, list[Page]] = defaultdict(list)
+    for page in pages:
+        pages_of[page.volunteer_id].append(page)
+    weeks = tuple(week_starts)
+    chunks = []
+    for i in range(0, len(ordered), size):
+        vols = tuple(ordered[i : i + size])
+        chunks.append(
+            _Chunk(
+                vols,
+                {v.id: shifts_of[v.id] for v in vols if v.id in shifts_of},
+                {v.id: pages_of[v.id] for v in vols if v.id in pages_of},
+                policy, weeks, keep_exact,
+            )
+        )  # fmt: skip
+    return chunks
+
+
 def _price_all(
     volunteers: Sequence[Volunteer],
     shifts: Iterable[Shift],
@@ -942,27 +1016,32 @@ def _price_all(
     week_starts: Sequence[date],
     progress: Callable[[int, int], None] | None,
     keep_exact: bool,
+    workers: int,
 ) -> list[_Priced]:
-    """Run the pipeline for every volunteer, in id order, sharing one ``_Shared``."""
-    shifts_of: dict[str, list[Shift]] = defaultdict(list)
-    for shift in shifts:
-        shifts_of[shift.volunteer_id].append(shift)
-    pages_of: dict[str, list[Page]] = defaultdict(list)
-    for page in pages:
-        pages_of[page.volunteer_id].append(page)
-    window = (week_starts[0], week_starts[-1])
-    reported = frozenset(week_starts)
-    shared = _Shared()
+    """Run the pipeline for every volunteer, in id order: in this process,
+    or in ``workers`` processes, one chunk of volunteers at a time; the
+    results are the same either way."""
     ordered = sorted(volunteers, key=lambda v: v.id)
-    step = max(1, len(ordered) // 100)
-    priced = []
-    for done, v in enumerate(ordered):
-        if progress is not None and done % step == 0:
-            progress(done, len(ordered))
-        ctx = _Volunteer(v, policy, reported, shared)
-        priced.append(
-            _price_volunteer(ctx, shifts_of[v.id], pages_of[v.id], window, keep_exact=keep_exact)
+    total = len(ordered)
+    if workers <= 1:
+        # Chunks of one percent, so the progress display moves as before.
+        size = max(1, total // 100)
+        shared = _Shared()
+        results: Iterable[list[_Priced]] = (
+            _price_chunk(chunk, shared)
+            for chunk in _chunks(ordered, shifts, pages, policy, week_starts, keep_exact, size)
         )
+    else:
+        chunks = _chunks(ordered, shifts, pages, policy, week_starts, keep_exact,
+                         min(_CHUNK_VOLUNTEERS, max(1, -(-total // (workers * 4)))))  # fmt: skip
+        results = map_ordered(_price_chunk, chunks, workers)
+    priced: list[_Priced] = []
+    if progress is not None:
+        progress(0, total)
+    for done in results:
+        priced.extend(done)
+        if progress is not None and len(priced) < total:
+            progress(len(priced), total)
     return priced
 
 
@@ -994,11 +1073,12 @@ def compute_exact(
     start: date,
     end: date,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> tuple[Report, dict[tuple[str, date], list[ExactLine]]]:
     """``compute()``, also returning each statement's lines before rounding."""
     return _compute(
         volunteers, shifts, pages, policy, start=start, end=end, progress=progress,
-        keep_exact=True,
+        keep_exact=True, workers=workers,
     )  # fmt: skip
 
 
@@ -1012,10 +1092,13 @@ def _compute(
     end: date,
     progress: Callable[[int, int], None] | None,
     keep_exact: bool,
+    workers: int,
 ) -> tuple[Report, dict[tuple[str, date], list[ExactLine]]]:
     """The run itself. ``compute`` does not keep the lines before rounding: a
     large run would hold two objects per line (and their fractions) for the
     garbage collector to walk until the end, for nothing."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a whole number of at least 1, not {workers!r}")
     vols = list(volunteers)
     shift_list = list(shifts)
     page_list = list(pages)
@@ -1026,7 +1109,9 @@ def _compute(
     notices: list[Notice] = []
     if week_starts:
         notices.extend(_missing_subdivisions(vols, policy, week_starts))
-        priced = _price_all(vols, shift_list, page_list, policy, week_starts, progress, keep_exact)
+        priced = _price_all(
+            vols, shift_list, page_list, policy, week_starts, progress, keep_exact, workers
+        )
         outcomes = [o for p in priced for o in p.outcomes]
     else:
         notices.append(
@@ -1075,6 +1160,7 @@ def compute(
     start: date,
     end: date,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> Report:
     """Price every pay week whose start lies in ``[start, end]``.
 
@@ -1087,6 +1173,10 @@ def compute(
         end: The last date of the period (inclusive).
         progress: Called now and then with (volunteers priced, volunteers in
             all), and once at the end; for a progress display (no I/O here).
+        workers: Price in this many processes (``1``: in this one). The
+            report is the same; worth it from a few thousand volunteers, as
+            starting the processes and sending the results back costs time
+            (docs/architecture.md#parallel-pricing).
 
     Returns:
         The report: statements sorted by (volunteer id, week start), every
@@ -1100,6 +1190,6 @@ def compute(
     """
     report, _ = _compute(
         volunteers, shifts, pages, policy, start=start, end=end, progress=progress,
-        keep_exact=False,
+        keep_exact=False, workers=workers,
     )  # fmt: skip
     return report

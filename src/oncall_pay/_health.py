@@ -51,6 +51,7 @@ from ._intervals import us as _us
 from ._model import zone
 from ._money import round_fraction
 from ._notice import Notice
+from ._parallel import pickle_by_fields
 from ._rules import HealthSettings
 from ._vocab import Category, NoticeKind
 from ._weeks import week_end
@@ -184,6 +185,7 @@ class Health:
 # --- what the engine records --------------------------------------------------
 
 
+@pickle_by_fields
 @attrs.frozen
 class Stretch:
     """One stretch of a volunteer's callout time (the union of
@@ -201,6 +203,7 @@ class Stretch:
     next_in_hours: datetime | None
 
 
+@pickle_by_fields
 @attrs.frozen
 class VolunteerFacts:
     """What the engine worked out for one volunteer that the measures need.

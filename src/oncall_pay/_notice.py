@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import attrs
 
+from ._parallel import pickle_by_fields
 
+
+@pickle_by_fields
 @attrs.frozen
 class Notice:
     """Something finance should know; pay is computed all the same.

@@ -18,6 +18,7 @@ import attrs
 from ._health import Health
 from ._model import Volunteer
 from ._notice import Notice
+from ._parallel import pickle_by_fields
 
 __all__ = [
     "HolidayEntry",
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 
+@pickle_by_fields
 @attrs.frozen
 class LineItem:
     """One priced line of a weekly statement.
@@ -55,6 +57,7 @@ class LineItem:
     amount: Decimal
 
 
+@pickle_by_fields
 @attrs.frozen
 class WeeklyStatement:
     """What one volunteer earned in one pay week, line by line.
@@ -104,6 +107,7 @@ class WeeklyStatement:
         )
 
 
+@pickle_by_fields
 @attrs.frozen
 class PageOutcome:
     """What became of one input page.
@@ -138,6 +142,7 @@ class PageOutcome:
     title: str | None = None
 
 
+@pickle_by_fields
 @attrs.frozen
 class HolidayEntry:
     """A holiday that fell in a reported week of some volunteer's cover.

@@ -20,6 +20,7 @@ import attrs
 from . import __version__, pay_run
 from ._errors import InputError, OncallPayError, PolicyError, Problem
 from ._explain import describe_policy, explain_statement, health_line
+from ._parallel import available_workers
 from ._report import Report
 from ._rules import Policy
 from ._weeks import explain_read_period
@@ -66,6 +67,30 @@ def _add_inputs(p: argparse.ArgumentParser, *, period: bool = True) -> None:
     if period:
         p.add_argument("--from", dest="start", required=True, type=_date, metavar="YYYY-MM-DD")
         p.add_argument("--to", dest="end", required=True, type=_date, metavar="YYYY-MM-DD")
+    _add_jobs(p)
+
+
+def _add_jobs(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--jobs", type=_jobs, default=1, metavar="N",
+        help="price in N processes, or 'auto' for one per CPU (default 1); "
+        "the result is the same, and faster from a few thousand volunteers",
+    )  # fmt: skip
+
+
+def _jobs(text: str) -> int:
+    """``--jobs``: a whole number of at least 1, or ``auto``."""
+    if text == "auto":
+        return available_workers()
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of at least 1 or 'auto', got {text!r}"
+        )
+    return jobs
 
 
 def _add_source(p: argparse._ActionsContainer, name: str, source: pay_run.Source) -> None:
@@ -210,7 +235,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         msg = f"--from {args.start} is after --to {args.end}"
         raise InputError(Problem(msg, field="--from"))
     inputs = load_inputs(_sources(args), (args.start, args.end))
-    report = inputs.compute(args.start, args.end, progress=_progress(sys.stderr))
+    report = inputs.compute(args.start, args.end, progress=_progress(sys.stderr), workers=args.jobs)
     _write(report, inputs, args.output, args.format)
     _print_totals(report, args.output, sys.stdout)
     return EXIT_OK
@@ -247,7 +272,9 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         msg = f"volunteer {args.volunteer!r} is not in the roster {inputs.sources['Roster file']}"
         raise InputError(Problem(msg, field="--volunteer"))
     start, end = _month_weeks(week_start, inputs.policy)
-    report = inputs.compute(min(start, week_start), end, progress=_progress(sys.stderr))
+    report = inputs.compute(
+        min(start, week_start), end, progress=_progress(sys.stderr), workers=args.jobs
+    )
     print(explain_statement(report, by_id[args.volunteer], week_start))
     print()
     print(f"Team health: {health_line(report.health, f'{week_start:%Y-%m}')}")
@@ -318,7 +345,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     reports = []
     for run in (inputs, proposed):
         try:
-            reports.append(run.compute(args.start, args.end, progress=_progress(sys.stderr)))
+            reports.append(
+                run.compute(args.start, args.end, progress=_progress(sys.stderr), workers=args.jobs)
+            )
         except (InputError, PolicyError) as error:
             problems.extend(error.problems)
     if problems:

@@ -328,13 +328,17 @@ class Inputs:
     sources: dict[str, str]
     roster_lines: dict[str, int]
 
-    def compute(self, start: date, end: date, *, progress: Progress | None = None) -> Report:
+    def compute(
+        self, start: date, end: date, *, progress: Progress | None = None, workers: int = 1
+    ) -> Report:
         """Price the inputs; errors found by the engine are placed in the input files.
 
         Args:
             start: The first date of the period; pay weeks starting in it are priced.
             end: The last date of the period.
             progress: Called with (volunteers done, volunteers in all) as the run goes.
+            workers: Price in this many processes; the report is the same
+                (``oncall_pay.compute``).
 
         Raises:
             InputError: A problem of a volunteer, placed at its roster line.
@@ -343,7 +347,7 @@ class Inputs:
         try:
             return compute(
                 self.volunteers, self.shifts, self.pages, self.policy,
-                start=start, end=end, progress=progress,
+                start=start, end=end, progress=progress, workers=workers,
             )  # fmt: skip
         except (InputError, PolicyError) as error:
             raise type(error)([self._place(p) for p in error.problems]) from None

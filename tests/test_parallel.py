@@ -1,0 +1,113 @@
+"""Pricing in worker processes gives the report of one process (issue 17)."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given, settings
+
+import oncall_pay as op
+from helpers import example_policy
+from oncall_pay._engine import compute_exact
+from oncall_pay._report import LineItem, PageOutcome, WeeklyStatement
+from strategies import PayRun, pay_runs
+
+
+def _compute(run: PayRun, workers: int) -> op.Report:
+    return op.compute(
+        run.volunteers, run.shifts, run.pages, run.policy,
+        start=run.start, end=run.end, workers=workers,
+    )  # fmt: skip
+
+
+# Each example starts a pool of processes: fewer examples than the other
+# properties, which price in one process and cover the pay itself.
+@settings(max_examples=20)
+@given(pay_runs())
+def test_two_processes_give_the_report_of_one(run: PayRun) -> None:
+    """The same statements, pages, notices and health, in the same order."""
+    one = _compute(run, 1)
+    two = _compute(run, 2)
+    assert two == one
+    assert two.to_json() == one.to_json()
+
+
+@settings(max_examples=5)
+@given(pay_runs())
+def test_compute_exact_in_processes_keeps_the_lines_before_rounding(run: PayRun) -> None:
+    """compute_exact with workers gives the same report and the same exact lines."""
+    args = (run.volunteers, run.shifts, run.pages, run.policy)
+    one = compute_exact(*args, start=run.start, end=run.end)
+    three = compute_exact(*args, start=run.start, end=run.end, workers=3)
+    assert three == one
+
+
+def _team(n: int) -> list[op.Volunteer]:
+    return [
+        op.Volunteer(id=f"v{i:03}", name=f"V {i}", country="IE", timezone="Europe/Dublin")
+        for i in range(n)
+    ]
+
+
+def _week_of_cover(vid: str) -> op.Shift:
+    start = datetime(2026, 11, 16, 9, tzinfo=ZoneInfo("Europe/Dublin"))
+    return op.Shift(vid, start, start + timedelta(days=7))
+
+
+def test_the_first_error_in_id_order_is_raised_as_by_one_process() -> None:
+    """A volunteer whose plan is missing fails the run with the same error,
+    whichever process priced them; the first in id order wins."""
+    team = _team(40)
+    team[17] = attrs.evolve(team[17], plan="nonesuch")
+    team[31] = attrs.evolve(team[31], plan="other")
+    shifts = [_week_of_cover(v.id) for v in team]
+    policy = example_policy()
+    errors = []
+    for workers in (1, 2):
+        with pytest.raises(op.PolicyError) as caught:
+            op.compute(team, shifts, [], policy, start=date(2026, 11, 16),
+                       end=date(2026, 11, 22), workers=workers)  # fmt: skip
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1]
+    assert "'v017' asks for plan 'nonesuch'" in errors[0]
+
+
+def test_progress_grows_to_every_volunteer_with_workers() -> None:
+    """The progress callback counts volunteers as chunks come back, up to all."""
+    team = _team(30)
+    seen: list[tuple[int, int]] = []
+    op.compute(
+        team, [_week_of_cover(v.id) for v in team], [], example_policy(),
+        start=date(2026, 11, 16), end=date(2026, 11, 22), workers=2,
+        progress=lambda done, total: seen.append((done, total)),
+    )  # fmt: skip
+    done = [d for d, _ in seen]
+    assert done[0] == 0
+    assert done[-1] == 30
+    assert done == sorted(done)
+    assert len(seen) > 2  # chunk by chunk, not only start and end
+    assert {total for _, total in seen} == {30}
+
+
+@pytest.mark.parametrize("workers", [0, -1, True, 1.5, "2"])
+def test_workers_must_be_a_whole_number_of_at_least_one(workers: object) -> None:
+    """A bad worker count is refused before anything runs."""
+    with pytest.raises(ValueError, match="workers must be a whole number of at least 1"):
+        op.compute([], [], [], example_policy(), start=date(2026, 11, 16),
+                   end=date(2026, 11, 22), workers=workers)  # type: ignore[arg-type]  # fmt: skip
+
+
+def test_report_objects_pickle_to_equal_objects() -> None:
+    """What crosses between processes comes back equal (pickled as field tuples)."""
+    team = _team(2)
+    report = op.compute(team, [_week_of_cover(v.id) for v in team], [], example_policy(),
+                        start=date(2026, 11, 16), end=date(2026, 11, 22))  # fmt: skip
+    assert report.statements
+    for obj in (report, *report.statements, *report.statements[0].lines):
+        assert pickle.loads(pickle.dumps(obj)) == obj
+    for cls in (LineItem, WeeklyStatement, PageOutcome):
+        assert cls.__reduce__ is not object.__reduce__
