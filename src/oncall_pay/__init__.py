@@ -3,7 +3,9 @@
 The public face of the library; the logic lives in private modules.
 """
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 from ._compare import (
     Comparison,
@@ -35,8 +37,10 @@ from ._rules import (
 from ._rules_file import load_policy, parse_policy
 from .pay_run import Inputs, Sources, load_inputs
 from .readers.csv import read_pages_csv, read_shifts_csv, read_volunteers_csv
-from .readers.workbook import read_workbook
-from .writers.workbook import write_workbook
+
+if TYPE_CHECKING:
+    from .readers.workbook import read_workbook
+    from .writers.workbook import write_workbook
 
 try:
     __version__ = version("oncall-pay")
@@ -91,3 +95,16 @@ __all__ = [
     "read_workbook",
     "write_workbook",
 ]
+
+
+#: Loaded on first use: openpyxl takes a third of a second to import, which a
+#: run writing CSV or JSON (or a service that only computes) need not pay.
+_LAZY = {"read_workbook": ".readers.workbook", "write_workbook": ".writers.workbook"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
