@@ -468,9 +468,15 @@ def test_known_volunteer_ids_pass(tmp_path: Path) -> None:
     assert check_volunteer_refs([alice], [("s.csv", 2, shift)], [("p.csv", 2, page)]) == []
 
 
-def test_short_row_reads_missing_cells_as_empty(tmp_path: Path) -> None:
-    """A row with fewer fields than the header reads the missing trailing cells as empty."""
+def test_short_row_is_refused_even_when_only_optional_cells_are_missing(tmp_path: Path) -> None:
+    """A row with fewer fields than the header is a truncated row (issue 18), not
+    empty trailing cells; the same row with its commas reads them as empty."""
     path = write(tmp_path, "v.csv", "id,country,timezone,name,plan\nalice,IE,Europe/Dublin\n")
+    with pytest.raises(op.InputError) as excinfo:
+        read_volunteers_csv(path)
+    assert (excinfo.value.line, excinfo.value.field) == (2, None)
+    assert "row has 3 fields but the header has 5 (no name, plan)" in excinfo.value.message
+    path.write_text("id,country,timezone,name,plan\nalice,IE,Europe/Dublin,,\n", encoding="utf-8")
     (alice,) = read_volunteers_csv(path)
     assert (alice.name, alice.plan) == ("", None)
 

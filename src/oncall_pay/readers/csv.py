@@ -363,6 +363,7 @@ class _Table:
         records: list[tuple[int, dict[str, str]]] = []
         columns: dict[str, int] | None = None
         width = 0
+        names: list[str] = []
         while True:
             # line_num counts physical lines read so far, so a record starts
             # on the line after the previous one ended, quoted newlines or not.
@@ -381,6 +382,10 @@ class _Table:
                 if header_problems:
                     raise InputError([*problems, *header_problems])
                 width = len(cells)
+                names = [cell.strip() for cell in cells]
+                continue
+            if len(cells) < width:
+                problems.append(_short_row(source, line, len(cells), names))
                 continue
             if len(cells) > width:
                 problems.append(
@@ -438,11 +443,27 @@ def _decode(source: str, data: bytes) -> str:
 
 
 def _cell(cells: list[str], index: int | None) -> str:
-    # An absent optional column, or a row shorter than the header, reads as
-    # empty cells.
-    if index is None or index >= len(cells):
+    # An absent optional column reads as empty cells (a row shorter than the
+    # header is refused before this).
+    if index is None:
         return ""
     return cells[index].strip()
+
+
+def _short_row(source: str, line: int, fields: int, header: list[str]) -> Problem:
+    """A row with fewer fields than the header: a truncated export, not empty cells.
+
+    An open end (or any value left out) is written as an empty field with
+    its comma; a row that simply stops would otherwise read as one.
+    """
+    missing = ", ".join(name or f"column {i + 1}" for i, name in enumerate(header) if i >= fields)
+    return Problem(
+        f"row has {fields} field{'s' if fields != 1 else ''} but the header has {len(header)} "
+        f"(no {missing}); is the row cut short? Write a value left out, such as an open "
+        "end, as an empty field with its comma",
+        source=source,
+        line=line,
+    )
 
 
 def _header(
