@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from importlib import resources
+from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -16,19 +18,41 @@ from ._errors import InputError, Problem
 
 
 @cache
+def iana_zone_names() -> frozenset[str]:
+    """The zone names of the IANA tz database, as the ``tzdata`` package lists them.
+
+    Canonical names, their links (``US/Pacific``) and the fixed ``Etc/*``
+    zones and ``UTC``; not ``localtime``, ``posixrules``, ``posix/…``,
+    ``right/…``, a file path nor ``Factory``, which a computer's own
+    zoneinfo folder may also answer to.
+    """
+    listing = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    return frozenset(listing.split()) - {"Factory"}
+
+
+#: Names that are the zone of the machine running the program, not a place.
+_HOST_ZONES: Final = ("localtime", "posixrules", "/etc/localtime")
+
+
+@cache
 def zone(name: str) -> ZoneInfo:
     """The ``ZoneInfo`` for an IANA name, cached.
+
+    Only names of the tz database are accepted (:func:`iana_zone_names`), so
+    pay never depends on the zone or zoneinfo files of the machine running it.
 
     Raises:
         InputError: The name is not a time zone in the tz database.
     """
-    try:
-        if not name or name != name.strip():
-            raise ValueError(name)
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        msg = f"{name!r} is not an IANA time zone such as 'Europe/Dublin'"
-        raise InputError(Problem(msg, field="timezone")) from None
+    if isinstance(name, str) and name in iana_zone_names():
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+    msg = f"{name!r} is not an IANA time zone such as 'Europe/Dublin'"
+    if isinstance(name, str) and (name in _HOST_ZONES or name.startswith(("/", "posix/", "right/"))):
+        msg += " (it names the zone of the computer running oncall-pay, so pay would depend on it)"
+    raise InputError(Problem(msg, field="timezone"))
 
 
 @cache

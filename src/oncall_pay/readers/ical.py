@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -31,7 +32,7 @@ import icalendar
 import recurring_ical_events  # type: ignore[import-untyped]  # ships no type hints
 
 from .._errors import InputError, Problem
-from .._model import Shift, Volunteer, zone
+from .._model import Shift, Volunteer, iana_zone_names, zone
 from ._people import People, Unmatched, fold
 
 _PERSON_HINT = "add their email (or exact name) to the roster, or map them explicitly"
@@ -234,6 +235,16 @@ class _Event:
                 return None
             return datetime.combine(value, time(0), tzinfo=local)
         if value.utcoffset() is not None:
+            key = getattr(value.tzinfo, "key", None)
+            if isinstance(value.tzinfo, ZoneInfo) and key not in iana_zone_names():
+                tzid = getattr(self.component.get(field), "params", {}).get("TZID", key)
+                self.fail(
+                    field,
+                    f"TZID {tzid} is read as {key!r}, the zone of the computer running "
+                    "oncall-pay, so pay would depend on it; name an IANA zone such as "
+                    "Europe/Dublin or define the TZID with a VTIMEZONE in the file",
+                )
+                return None
             return value
         # Occurrences drop the TZID parameter, so look at the event as written:
         # icalendar leaves a time naive when it does not know its TZID.
@@ -381,7 +392,12 @@ def _decode(source: str, data: bytes) -> str:
 
 def _parse(source: str, text: str) -> icalendar.Calendar:
     try:
-        calendar = icalendar.Calendar.from_ical(text)
+        with warnings.catch_warnings():
+            # A globally unique TZID ("/mozilla.org/…/Europe/Dublin") is read
+            # by its last part with a warning; the zone it lands on is checked
+            # per time (_Event._aware), so the warning is no news to finance.
+            warnings.filterwarnings("ignore", message=".*globally unique TZID")
+            calendar = icalendar.Calendar.from_ical(text)
     except ValueError as e:
         msg = f"not an iCalendar file ({e}); expected BEGIN:VCALENDAR … END:VCALENDAR"
         raise InputError(Problem(msg, source=source)) from None
