@@ -20,7 +20,7 @@ from typing import Any, Final
 import holidays
 
 from . import _vocab
-from ._model import country_subdivisions
+from ._model import country_subdivisions, date_range_problem
 from ._money import is_currency
 from ._schema import (
     Check,
@@ -253,6 +253,9 @@ def local_date(ck: Checker, value: Any, path: str) -> date:
     """A TOML local date."""
     expected = "a TOML local date such as 2026-01-05 (no quotes, no time of day)"
     if type(value) is date:
+        problem = date_range_problem(value)
+        if problem is not None:
+            raise ck.fail(path, problem)
         return value
     if isinstance(value, str):
         try:

@@ -41,7 +41,7 @@ from ._calendar import HOLIDAY, WORKDAY, Day, build_day, local_date, local_insta
 from ._errors import InputError, PolicyError, Problem
 from ._health import VolunteerFacts, collect, measure
 from ._intervals import ONE_DAY, Interval, ceil_div, covers, hours, hours_6, merge, us
-from ._model import Page, Shift, Volunteer, country_subdivisions
+from ._model import Page, Shift, Volunteer, country_subdivisions, period_problems
 from ._money import round_fraction, round_money
 from ._notice import Notice
 from ._parallel import map_ordered, pickle_by_fields
@@ -824,7 +824,7 @@ def _price_volunteer(
 def _check_inputs(
     volunteers: list[Volunteer], shifts: list[Shift], pages: list[Page], start: date, end: date
 ) -> None:
-    problems: list[Problem] = []
+    problems = period_problems(start, end, fields=("period", "period"))
     if start > end:
         problems.append(Problem(f"from {start} is after to {end}", field="period"))
     ids: set[str] = set()

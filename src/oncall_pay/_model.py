@@ -5,7 +5,7 @@ Values are checked once, where they are built, and trusted afterwards.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from importlib import resources
 from typing import Final
@@ -73,6 +73,36 @@ def _fail(record: str, field: str, message: str) -> InputError:
     return InputError(Problem(message, source=record, field=field))
 
 
+#: The dates oncall-pay accepts, in shifts, pages, periods and the rules
+#: (docs/inputs.md#dates-and-times): far from the ends of Python's calendar,
+#: so a local time, an offset or a padding window never leaves it.
+EARLIEST_DATE: Final = date(1970, 1, 1)
+LATEST_DATE: Final = date(2200, 12, 31)
+#: The longest time worked that one page may record.
+MAX_WORKED: Final = timedelta(days=7)
+
+
+def date_range_problem(value: date) -> str | None:
+    """Why ``value`` (a date, or a datetime's local date) is refused, or ``None``."""
+    day = value.date() if isinstance(value, datetime) else value
+    if EARLIEST_DATE <= day <= LATEST_DATE:
+        return None
+    return (
+        f"{value.isoformat()} is outside the dates oncall-pay accepts, "
+        f"{EARLIEST_DATE} to {LATEST_DATE}"
+    )
+
+
+def period_problems(start: date, end: date, *, fields: tuple[str, str]) -> list[Problem]:
+    """What is wrong with a period's first and last date; ``fields`` names them."""
+    problems = []
+    for value, field in zip((start, end), fields, strict=True):
+        problem = date_range_problem(value)
+        if problem is not None:
+            problems.append(Problem(problem, field=field))
+    return problems
+
+
 def _check_aware(record: str, field: str, value: datetime | None) -> None:
     if value is None:
         return
@@ -82,6 +112,9 @@ def _check_aware(record: str, field: str, value: datetime | None) -> None:
         raise _fail(
             record, field, f"{value.isoformat()} has no UTC offset (naive datetimes are refused)"
         )
+    problem = date_range_problem(value)
+    if problem is not None:
+        raise _fail(record, field, problem)
 
 
 @attrs.frozen
@@ -209,3 +242,10 @@ class Page:
                 raise _fail(record, "worked", f"expected a timedelta, got {self.worked!r}")
             if self.worked < timedelta(0):
                 raise _fail(record, "worked", f"{self.worked} is negative")
+            if self.worked > MAX_WORKED:
+                raise _fail(
+                    record,
+                    "worked",
+                    f"{self.worked} is more than {MAX_WORKED.days} days "
+                    f"({MAX_WORKED // timedelta(minutes=1):,} minutes) of work on one page",
+                )

@@ -20,6 +20,7 @@ import attrs
 from . import __version__, pay_run
 from ._errors import InputError, OncallPayError, PolicyError, Problem
 from ._explain import describe_policy, explain_statement, health_line
+from ._model import EARLIEST_DATE, LATEST_DATE, date_range_problem, period_problems
 from ._parallel import available_workers
 from ._report import Report
 from ._rules import Policy
@@ -230,10 +231,17 @@ def _print_totals(report: Report, output: Path, out: TextIO) -> None:
     print(f"Written: {output}", file=out)
 
 
-def _cmd_export(args: argparse.Namespace) -> int:
+def _check_period(args: argparse.Namespace) -> None:
+    problems = period_problems(args.start, args.end, fields=("--from", "--to"))
     if args.start > args.end:
         msg = f"--from {args.start} is after --to {args.end}"
-        raise InputError(Problem(msg, field="--from"))
+        problems.append(Problem(msg, field="--from"))
+    if problems:
+        raise InputError(problems)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    _check_period(args)
     inputs = load_inputs(_sources(args), (args.start, args.end))
     report = inputs.compute(args.start, args.end, progress=_progress(sys.stderr), workers=args.jobs)
     _write(report, inputs, args.output, args.format)
@@ -248,6 +256,12 @@ def _parse_week(text: str, policy: Policy | None) -> date:
     except ValueError:
         msg = f"{text!r} is not an ISO week such as 2026-W47"
         raise InputError(Problem(msg, field="--week")) from None
+    if date_range_problem(monday) is not None:
+        msg = (
+            f"{text} starts on {monday}, outside the dates oncall-pay accepts, "
+            f"{EARLIEST_DATE} to {LATEST_DATE}"
+        )
+        raise InputError(Problem(msg, field="--week"))
     # The pay week named by this ISO week starts on the policy's start day in it.
     return monday + timedelta(days=policy.week_start_weekday if policy else 0)
 
@@ -324,9 +338,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from ._compare import compare, describe_comparison
     from .writers.compare import write_comparison
 
-    if args.start > args.end:
-        msg = f"--from {args.start} is after --to {args.end}"
-        raise InputError(Problem(msg, field="--from"))
+    _check_period(args)
     problems: list[Problem] = []
     inputs, policy, sha = None, None, ""
     try:

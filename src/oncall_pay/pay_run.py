@@ -35,7 +35,7 @@ import attrs
 
 from ._engine import compute
 from ._errors import InputError, OncallPayError, PolicyError, Problem
-from ._model import Page, Shift, Volunteer
+from ._model import Page, Shift, Volunteer, period_problems
 from ._report import Report
 from ._rules import Policy
 from ._rules_file import load_policy
@@ -417,6 +417,9 @@ def load_inputs(sources: Sources, period: tuple[date, date]) -> Inputs:
     Raises:
         InputError: Every problem of every file, each with file, line and field.
     """
+    period_wrong = period_problems(*period, fields=("period", "period"))
+    if period_wrong:
+        raise InputError(period_wrong)  # every source is read over the period
     problems: list[Problem] = []
 
     def attempt(read: Callable[[], _T], path: Path | str) -> _T | None:
