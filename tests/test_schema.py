@@ -84,7 +84,7 @@ def test_a_field_not_declared_with_rule_is_refused() -> None:
 @attrs.frozen
 class Toy:
     level: int = rule(
-        checker=checks.whole(0, "steps", 3), label="toy level", unit="steps", default=0
+        checker=checks.whole(0, "steps", 3, maximum=100), label="toy level", unit="steps", default=0
     )
     fee: Decimal = rule(checker=checks.decimal, label="toy fee", unit="money", default=Decimal(0))
 

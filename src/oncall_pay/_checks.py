@@ -51,6 +51,10 @@ _PLAIN_DECIMAL: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _EXPONENT: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+")
 _NOT_FINITE: Final = frozenset({"nan", "snan", "inf", "infinity"})
 EXAMPLE_DECIMAL: Final = '"12.50"'
+#: Every decimal of the rules file is below this: amounts stay well inside
+#: what a spreadsheet cell holds exactly (15 significant digits).
+DECIMAL_LIMIT: Final = Decimal(10) ** 12
+TOO_LARGE: Final = "numbers in the rules are below 1,000,000,000,000"
 #: Suggestions for exponent numbers are written out up to this many digits.
 _MAX_DIGITS: Final = 30
 
@@ -181,6 +185,8 @@ def decimal(ck: Checker, value: Any, path: str) -> Decimal:
             raise ck.fail(path, f"expected {expected}, got {show(value)}") from None
     if number < 0:
         raise ck.fail(path, f"{show(value)} is negative; expected an amount ≥ 0")
+    if number >= DECIMAL_LIMIT:
+        raise ck.fail(path, f"{show(value)} is too large; {TOO_LARGE}")
     return number
 
 
@@ -197,11 +203,13 @@ def rate(ck: Checker, value: Any, path: str) -> Decimal:
     return number
 
 
-def whole(minimum: int, unit: str, example: int) -> Check:
-    """A whole number of ``unit`` of at least ``minimum``."""
+def whole(minimum: int, unit: str, example: int, *, maximum: int) -> Check:
+    """A whole number of ``unit`` from ``minimum`` to ``maximum``."""
 
     def check(ck: Checker, value: Any, path: str) -> int:
         if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
+            if value > maximum:
+                raise ck.fail(path, f"{value} is more than {maximum} {unit}, the most allowed")
             return value
         message = f"expected a whole number of {unit} ≥ {minimum}, such as {example}, got "
         if isinstance(value, str) and value.strip().isdigit():
@@ -211,7 +219,21 @@ def whole(minimum: int, unit: str, example: int) -> Check:
     return check
 
 
-minutes: Final = whole(0, "minutes", 30)
+#: The most minutes a callout setting may have: a week.
+MAX_MINUTES: Final = 7 * 24 * 60
+minutes: Final = whole(0, "minutes", 30, maximum=MAX_MINUTES)
+
+
+def hours_at_most(maximum: int) -> Check:
+    """A decimal number of hours ≥ 0, at most ``maximum``."""
+
+    def check(ck: Checker, value: Any, path: str) -> Decimal:
+        number = decimal(ck, value, path)
+        if number > maximum:
+            raise ck.fail(path, f"{show(value)} is more than {maximum} hours, the most allowed")
+        return number
+
+    return check
 
 
 # --- words, dates, times ---

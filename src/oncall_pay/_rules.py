@@ -131,14 +131,29 @@ def _opt_dec(value: Any) -> Decimal | None:
 def _non_negative(_inst: Any, attribute: attrs.Attribute[Any], value: Decimal | None) -> None:
     if value is not None and value < 0:
         raise _bad(attribute.name, f"must be ≥ 0, got {value}")
+    if value is not None and value >= checks.DECIMAL_LIMIT:
+        raise _bad(attribute.name, f"{value} is too large; {checks.TOO_LARGE}")
 
 
-def _int_at_least(minimum: int) -> Any:
-    """A validator: a whole number (not a bool) of at least ``minimum``."""
+def _int_at_least(minimum: int, maximum: int) -> Any:
+    """A validator: a whole number (not a bool) from ``minimum`` to ``maximum``."""
 
     def check(_inst: Any, attribute: attrs.Attribute[Any], value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise _bad(attribute.name, f"expected a whole number ≥ {minimum}, got {value!r}")
+        if value > maximum:
+            raise _bad(attribute.name, f"{value} is more than {maximum}, the most allowed")
+
+    return check
+
+
+def _hours_at_most(maximum: int) -> Any:
+    """A validator: a decimal number of hours from 0 to ``maximum``."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Decimal) -> None:
+        _non_negative(inst, attribute, value)
+        if value > maximum:
+            raise _bad(attribute.name, f"{value} is more than {maximum} hours, the most allowed")
 
     return check
 
@@ -410,6 +425,12 @@ def _wall_times(*texts: str) -> tuple[time, ...]:
     return tuple(time(m // 60, m % 60) for m in (parse_hhmm(t) % 1440 for t in texts))
 
 
+#: The largest health settings allowed: far beyond any sensible target.
+MAX_PAGE_TARGET: Final = 10_000
+MAX_STREAK_DAYS: Final = 366
+MAX_REST_HOURS: Final = 168
+
+
 @rules_table("a table of health settings")
 @attrs.frozen
 class HealthSettings:
@@ -425,19 +446,23 @@ class HealthSettings:
 
     # Health settings are written only when they differ (==) from the defaults.
     monthly_page_target: int = rule(
-        checker=checks.whole(1, "pages", 10), label="monthly page target", unit="pages",
-        default=10, validator=_int_at_least(1), omit="equal",
+        checker=checks.whole(1, "pages", 10, maximum=MAX_PAGE_TARGET),
+        label="monthly page target", unit="pages",
+        default=10, validator=_int_at_least(1, MAX_PAGE_TARGET), omit="equal",
     )  # fmt: skip
     sleep_hours: SleepHours = rule(
         checker=Nested(SleepHours), label="sleep hours", factory=SleepHours, omit="equal"
     )
     min_rest_hours: Decimal = rule(
-        checker=checks.decimal, label="rest owed after a callout in sleep hours", unit="h",
-        default=Decimal(11), converter=_dec, validator=_non_negative, omit="equal",
+        checker=checks.hours_at_most(MAX_REST_HOURS),
+        label="rest owed after a callout in sleep hours", unit="h",
+        default=Decimal(11), converter=_dec, validator=_hours_at_most(MAX_REST_HOURS),
+        omit="equal",
     )  # fmt: skip
     max_consecutive_days: int = rule(
-        checker=checks.whole(1, "days", 8), label="on-call days in a row", unit="days",
-        default=8, validator=_int_at_least(1), omit="equal",
+        checker=checks.whole(1, "days", 8, maximum=MAX_STREAK_DAYS),
+        label="on-call days in a row", unit="days",
+        default=8, validator=_int_at_least(1, MAX_STREAK_DAYS), omit="equal",
     )  # fmt: skip
 
 
@@ -622,6 +647,10 @@ def _opt_int(_inst: Any, attribute: attrs.Attribute[Any], value: int | None) -> 
         return
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _bad(attribute.name, f"expected a whole number ≥ 0, got {value!r}")
+    if value > checks.MAX_MINUTES:
+        raise _bad(
+            attribute.name, f"{value} is more than {checks.MAX_MINUTES} minutes, the most allowed"
+        )
 
 
 @rules_table(
