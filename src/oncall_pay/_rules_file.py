@@ -81,6 +81,9 @@ def parse_policy(text: str, source: str = "<string>") -> Policy:
         document = tomllib.loads(text, parse_float=TomlFloat)
     except tomllib.TOMLDecodeError as e:
         raise PolicyError(_syntax_problem(e, source)) from None
+    except RecursionError:
+        msg = "not valid TOML: arrays or tables are nested too deeply to read"
+        raise PolicyError(Problem(msg, source=source)) from None
     checker = Checker(source)
     clean = check_document(checker, document, Policy)
     if checker.problems:

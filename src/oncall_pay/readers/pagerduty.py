@@ -421,6 +421,9 @@ class _Json:
                 "body exactly as PagerDuty returned it"
             )
             raise InputError(Problem(msg, source=source, line=e.lineno)) from None
+        except RecursionError:
+            msg = "not JSON that can be read: arrays or objects are nested too deeply"
+            raise InputError(Problem(msg, source=source)) from None
 
     def fail(self, path: str, message: str) -> None:
         self.problems.append(Problem(message, source=self.source, field=path or None))
