@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeAlias, TypeGuard
+from typing import Any, Final, TypeAlias, TypeGuard
 
 import attrs
 
@@ -414,7 +414,7 @@ class _Json:
                 msg = f"not UTF-8: byte 0x{data[e.start]:02X} cannot be decoded (save it as UTF-8)"
                 raise InputError(Problem(msg, source=source)) from None
         try:
-            return cls(source, json.loads(raw))
+            document = cls(source, json.loads(raw))
         except json.JSONDecodeError as e:
             msg = (
                 f"not JSON ({e.msg} at column {e.colno}); save the API response "
@@ -424,6 +424,20 @@ class _Json:
         except RecursionError:
             msg = "not JSON that can be read: arrays or objects are nested too deeply"
             raise InputError(Problem(msg, source=source)) from None
+        if _SURROGATE.search(raw):  # rare: only then walk the document
+            bad = _lone_surrogates(document.data)
+            if bad:
+                raise InputError(
+                    Problem(
+                        f"contains \\u{ord(char):04x}, one half of a UTF-16 surrogate pair "
+                        "without the other: not text (the export is damaged; the character "
+                        "it stood for is lost)",
+                        source=source,
+                        field=path or None,
+                    )
+                    for path, char in bad
+                )
+        return document
 
     def fail(self, path: str, message: str) -> None:
         self.problems.append(Problem(message, source=self.source, field=path or None))
@@ -658,6 +672,30 @@ def _unmatched_user(
     if namesakes:
         why = f"is known here only by a name that several volunteers share ({', '.join(namesakes)})"
     unmatched.add(user_id, who, source, path=path, line=line, field=field, why=why)
+
+
+#: A surrogate code point, escaped in JSON text or already in a string.
+_SURROGATE: Final = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|[\ud800-\udfff]")
+
+
+def _lone_surrogates(data: Any) -> list[tuple[str, str]]:
+    """The path of every string (or key) holding an unpaired surrogate, and
+    the first such character; walked without recursion, as deep as JSON went."""
+    found: list[tuple[str, str]] = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            char = next((c for c in value if "\ud800" <= c <= "\udfff"), None)
+            if char is not None:
+                found.append((path, char))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((_join(path, key), key))
+                stack.append((_join(path, key), item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+    return sorted(dict.fromkeys(found))
 
 
 def _join(path: str, key: str) -> str:
