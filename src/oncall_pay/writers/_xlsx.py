@@ -272,6 +272,59 @@ def plain_number(value: object) -> object:
     return value
 
 
+#: Significant digits a spreadsheet number (an IEEE double) holds exactly:
+#: a decimal with at most this many reads back as itself.
+CELL_DIGITS: Final = 15
+#: How many unheld amounts an error lists before it says how many more.
+_LISTED: Final = 10
+
+
+class CellCheck:
+    """Collects the amounts a workbook would hold as a different number.
+
+    A cell is a binary float: 114423365426076482.89 would be written as
+    114423365426076480 and read back as that. Every amount and rate is
+    checked before the first byte is written, and the workbook is refused
+    rather than written with numbers that differ from the report.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.found: list[tuple[str, str, Decimal, int]] = []
+        # Amounts and rates repeat (a stipend, a standby day): each distinct
+        # value that fits is worked out once.
+        self._fits: set[Decimal] = set()
+
+    def check(self, value: Decimal | None, where: str, column: str) -> None:
+        """Note ``value`` if a cell cannot hold it exactly."""
+        if value is None or value in self._fits:
+            return
+        digits = len(value.normalize().as_tuple().digits)
+        if digits > CELL_DIGITS and value.is_finite():
+            self.found.append((where, column, value, digits))
+        else:
+            self._fits.add(value)
+
+    def raise_problems(self) -> None:
+        """Raise every value noted, at most ``_LISTED`` of them spelled out."""
+        if not self.found:
+            return
+        problems = [
+            Problem(
+                f"{where}: {value} has {digits} significant digits; a spreadsheet cell holds "
+                f"{CELL_DIGITS} exactly and would show another number (--format csv or json "
+                "keep every digit)",
+                source=self.source,
+                field=column,
+            )
+            for where, column, value, digits in self.found[:_LISTED]
+        ]
+        if len(self.found) > _LISTED:
+            more = len(self.found) - _LISTED
+            problems.append(Problem(f"and {more} more amount(s) like these", source=self.source))
+        raise InputError(problems)
+
+
 def _money_number(value: Decimal) -> float:
     return float(value) + 0.0
 

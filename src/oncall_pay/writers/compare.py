@@ -32,7 +32,14 @@ from .._columns import Column
 from .._compare import Comparison, LineChange, WeekChange
 from .._model import Volunteer
 from .._weeks import week_end
-from ._xlsx import EXCEL_MAX_ROWS, Formula, Table, package_version, streamed_workbook
+from ._xlsx import (
+    EXCEL_MAX_ROWS,
+    CellCheck,
+    Formula,
+    Table,
+    package_version,
+    streamed_workbook,
+)
 
 __all__ = ["CHANGES", "CHANGE_LINES", "write_comparison"]
 
@@ -99,11 +106,14 @@ def write_comparison(
         The path written.
 
     Raises:
-        InputError: ``SOURCE_DATE_EPOCH`` is not a whole number of seconds.
+        InputError: ``SOURCE_DATE_EPOCH`` is not a whole number of seconds, or
+            an amount or rate has more significant digits than a cell holds
+            exactly (15); nothing is written.
         ValueError: ``row_limit`` leaves no room for a data row.
         OSError: The file could not be written; nothing was left behind.
     """
     target = Path(path)
+    _check_cells_hold(comparison, target)
     with streamed_workbook(target, created=created, row_limit=row_limit) as wb:
         roster = {v.id: v for v in volunteers} if volunteers is not None else {}
         _changes(Table(wb, "Changes", CHANGES, row_limit), comparison, roster)
@@ -113,6 +123,29 @@ def write_comparison(
             run.append((key, value))
         run.finish()
     return target
+
+
+def _check_cells_hold(comparison: Comparison, target: Path) -> None:
+    """Refuse, before writing, amounts and rates that a cell would change."""
+    cells = CellCheck(str(target))
+    for change in comparison.volunteers:
+        where = f"volunteer {change.volunteer_id!r}"
+        for column in ("old_total", "new_total", "difference"):
+            cells.check(getattr(change, column), where, column)
+        for week in change.weeks:
+            at = f"{where} week {week.week}"
+            for column in ("old_total", "new_total", "difference"):
+                cells.check(getattr(week, column), at, column)
+            for line in week.lines:
+                cells.check(line.difference, at, "difference")
+                for item in (line.old, line.new):
+                    if item is not None:
+                        cells.check(item.amount, at, "amount")
+                        cells.check(item.rate, at, "rate")
+    for totals in (comparison.old_totals, comparison.new_totals):
+        for currency, total in totals.items():
+            cells.check(total, f"the run's {currency} total", "total")
+    cells.raise_problems()
 
 
 def _changes(table: Table, comparison: Comparison, roster: Mapping[str, Volunteer]) -> None:

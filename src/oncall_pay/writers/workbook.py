@@ -27,6 +27,7 @@ from .._weeks import week_end
 from ._health_sheet import write_health_sheet
 from ._xlsx import (
     EXCEL_MAX_ROWS,
+    CellCheck,
     Formula,
     Table,
     money_format,
@@ -69,15 +70,32 @@ def write_workbook(
         The path written.
 
     Raises:
-        InputError: ``SOURCE_DATE_EPOCH`` is not a whole number of seconds.
+        InputError: ``SOURCE_DATE_EPOCH`` is not a whole number of seconds, or
+            an amount or rate has more significant digits than a cell holds
+            exactly (15); nothing is written.
         ValueError: ``row_limit`` leaves no room for a data row.
         OSError: The file could not be written; nothing was left behind.
     """
     target = Path(path)
+    _check_cells_hold(report, target)
     with streamed_workbook(target, created=created, row_limit=row_limit) as wb:
         roster = {v.id: v for v in (report.volunteers if volunteers is None else volunteers)}
         _write_sheets(wb, report, roster, run_info or {}, row_limit)
     return target
+
+
+def _check_cells_hold(report: Report, target: Path) -> None:
+    """Refuse, before writing, amounts and rates that a cell would change."""
+    cells = CellCheck(str(target))
+    for st in report.statements:
+        where = f"volunteer {st.volunteer_id!r} week {st.week}"
+        cells.check(st.total, where, "Total")
+        for line in st.lines:
+            cells.check(line.amount, where, "Amount")
+            cells.check(line.rate, where, "Rate")
+    for currency, total in report.totals().items():
+        cells.check(total, f"the run's {currency} total", "Total")
+    cells.raise_problems()
 
 
 # -- sheets --------------------------------------------------------------------
