@@ -173,7 +173,10 @@ def health_settings(draw: st.DrawFn) -> HealthSettings:
     if draw(st.booleans()):
         fields["sleep_hours"] = draw(sleep_hours())
     if draw(st.booleans()):
-        fields["min_rest_hours"] = draw(decimals(2))
+        # At most a week: the rules refuse more (docs/rules-file.md).
+        fields["min_rest_hours"] = draw(
+            st.integers(0, 168 * 100).map(lambda n: Decimal(n).scaleb(-2))
+        )
     if draw(st.booleans()):
         fields["max_consecutive_days"] = draw(st.integers(1, 60))
     return HealthSettings(**fields)  # type: ignore[arg-type]

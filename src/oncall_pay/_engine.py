@@ -27,6 +27,7 @@ asked for: the period only chooses which weeks are reported.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -1045,6 +1046,72 @@ def _price_all(
     return priced
 
 
+#: How many stretches of cover an ``outside_period`` notice spells out.
+_STRETCHES_LISTED: Final = 3
+#: An open start or end, for merging shifts by their rows.
+_NO_START: Final = datetime.min.replace(tzinfo=UTC)
+_NO_END: Final = datetime.max.replace(tzinfo=UTC)
+
+
+def _fmt_end(instant: datetime, open_value: datetime, zone_name: str) -> str:
+    return "open" if instant == open_value else _fmt(instant, zone_name)
+
+
+def _shift_accounting(
+    volunteers: Sequence[Volunteer], shifts: Sequence[Shift], week_starts: Sequence[date]
+) -> tuple[list[Notice], int]:
+    """docs/how-pay-is-computed.md#every-shift-is-accounted-for: each
+    volunteer's shifts merged (as the engine merges them) into stretches of
+    cover; a stretch wholly outside the reported weeks (local dates, the
+    volunteer's zone) is named in one notice per volunteer, and its rows are
+    counted outside. Returns the notices and how many rows are inside.
+
+    Stretches, not rows, so cutting a shift in two or merging two touching
+    shifts changes no notice (the split invariance holds for notices too)."""
+    if not week_starts:
+        return [], 0  # the ``period`` notice says that nothing was reported
+    first, end = week_starts[0], week_starts[-1] + WEEK
+    by_volunteer: dict[str, list[Interval]] = defaultdict(list)
+    for shift in shifts:
+        by_volunteer[shift.volunteer_id].append(
+            (
+                shift.start.astimezone(UTC) if shift.start is not None else _NO_START,
+                shift.end.astimezone(UTC) if shift.end is not None else _NO_END,
+            )
+        )
+    zones = {v.id: v.timezone for v in volunteers}
+    notices = []
+    inside = 0
+    for vid, rows in by_volunteer.items():
+        tz = zones[vid]
+        lo, hi = local_instant(first, 0, tz), local_instant(end, 0, tz)
+        stretches, _ = merge(rows)
+        starts = [a for a, _ in stretches]
+        away = [(a, b) for a, b in stretches if b <= lo or a >= hi]
+        if not away:
+            inside += len(rows)
+            continue
+        away_starts = {a for a, _ in away}
+        inside += sum(
+            stretches[bisect.bisect_right(starts, a) - 1][0] not in away_starts for a, _ in rows
+        )
+        listed = "; ".join(
+            f"{_fmt_end(a, _NO_START, tz)} – {_fmt_end(b, _NO_END, tz)}"
+            for a, b in away[:_STRETCHES_LISTED]
+        )
+        more = len(away) - _STRETCHES_LISTED
+        listed += f"; and {more} more" if more > 0 else ""
+        notices.append(
+            Notice(
+                NoticeKind.OUTSIDE_PERIOD,
+                vid,
+                f"on call wholly outside the reported weeks {first} – {end - timedelta(days=1)}, "
+                f"not paid in this run: {listed}; check --from and --to",
+            )
+        )
+    return notices, inside
+
+
 def _unpriced_pages(
     volunteers: Iterable[Volunteer], pages: Iterable[Page], policy: Policy
 ) -> list[PageOutcome]:
@@ -1130,6 +1197,9 @@ def _compute(
         progress(len(vols), len(vols))
     health, working_time = measure(health_facts, policy.health, week_starts)
     notices.extend(working_time)
+    outside, shifts_inside = _shift_accounting(vols, shift_list, week_starts)
+    notices.extend(outside)
+    overlaps = sum(n.kind == NoticeKind.OVERLAP for n in notices)
     report = Report(
         statements=tuple(sorted(statements, key=lambda s: (s.volunteer_id, s.week_start))),
         # By the UTC instant: comparing aware datetimes of different zones asks
@@ -1144,7 +1214,14 @@ def _compute(
         period_end=end,
         week_starts=tuple(week_starts),
         policy_name=policy.name,
-        input_counts={"volunteers": len(vols), "shifts": len(shift_list), "pages": len(page_list)},
+        input_counts={
+            "volunteers": len(vols),
+            "shifts": len(shift_list),
+            "pages": len(page_list),
+            "shifts_in_reported_weeks": shifts_inside,
+            "shifts_outside_reported_weeks": len(shift_list) - shifts_inside,
+            "shift_overlaps": overlaps,
+        },
         volunteers=tuple(sorted(vols, key=lambda v: v.id)),
         health=health,
     )

@@ -50,7 +50,9 @@ def zone(name: str) -> ZoneInfo:
         except (ZoneInfoNotFoundError, ValueError, OSError):
             pass
     msg = f"{name!r} is not an IANA time zone such as 'Europe/Dublin'"
-    if isinstance(name, str) and (name in _HOST_ZONES or name.startswith(("/", "posix/", "right/"))):
+    if isinstance(name, str) and (
+        name in _HOST_ZONES or name.startswith(("/", "posix/", "right/"))
+    ):
         msg += " (it names the zone of the computer running oncall-pay, so pay would depend on it)"
     raise InputError(Problem(msg, field="timezone"))
 

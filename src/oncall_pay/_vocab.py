@@ -101,6 +101,7 @@ class NoticeKind(enum.StrEnum):
     PERIOD_EDGE = "period_edge"
     SUBDIVISION = "subdivision"
     PERIOD = "period"
+    OUTSIDE_PERIOD = "outside_period"
     REST = "rest"
     STREAK = "streak"
 
@@ -175,6 +176,7 @@ LABELS: Final[Mapping[type[enum.StrEnum], Mapping[str, Label]]] = MappingProxyTy
         NoticeKind.PERIOD_EDGE: Label("Rest block across the period edge"),
         NoticeKind.SUBDIVISION: Label("No subdivision"),
         NoticeKind.PERIOD: Label("No pay week in the period"),
+        NoticeKind.OUTSIDE_PERIOD: Label("Shifts outside the reported weeks"),
         NoticeKind.REST: Label("Too little rest"),
         NoticeKind.STREAK: Label("Too many days in a row"),
     }),

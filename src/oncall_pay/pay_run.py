@@ -437,7 +437,9 @@ def load_inputs(sources: Sources, period: tuple[date, date]) -> Inputs:
     roster = tuple(v for _, v in roster_rows or ())
     if roster_rows is not None and not roster_rows:
         # Said once: every shift and page would otherwise be "not in the roster".
-        msg = "the roster has no volunteers (a header row and nothing else); add a row per volunteer"
+        msg = (
+            "the roster has no volunteers (a header row and nothing else); add a row per volunteer"
+        )
         problems.append(Problem(msg, source=str(sources.volunteers)))
     roster_lines = {v.id: n for n, v in roster_rows or ()}
     policy, sha = attempt(lambda: _read_rules(sources.rules), sources.rules) or (None, "")

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import groupby, pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
 
@@ -264,6 +264,15 @@ def _index(columns: Sequence[cols.Column], header: str) -> int:
     return next(i for i, c in enumerate(columns) if c.header == header)
 
 
+#: Where every shift row went (docs/workbook.md#run): the first two add up
+#: to ``Input rows: shifts``.
+_SHIFT_ACCOUNTING: Final = {
+    "shifts_in_reported_weeks": "Shifts in the reported weeks",
+    "shifts_outside_reported_weeks": "Shifts wholly outside the reported weeks (not paid)",
+    "shift_overlaps": "Shift overlaps merged (paid once)",
+}
+
+
 def _run_rows(report: Report, run_info: Mapping[str, str]) -> Iterator[tuple[str, object]]:
     yield "Rules name", report.policy_name
     yield "Rules SHA-256", run_info.get("Rules SHA-256")
@@ -276,6 +285,9 @@ def _run_rows(report: Report, run_info: Mapping[str, str]) -> Iterator[tuple[str
     counts = dict(report.input_counts)
     for key in ("volunteers", "shifts", "pages"):
         yield f"Input rows: {key}", counts.pop(key, None)
+    for key, label in _SHIFT_ACCOUNTING.items():
+        if key in counts:
+            yield label, counts.pop(key)
     for key, count in sorted(counts.items()):
         yield f"Input rows: {key}", count
     yield "Statements", len(report.statements)
