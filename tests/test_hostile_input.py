@@ -54,19 +54,25 @@ def _args(files: dict[str, Path], output: Path, *extra: str | Path) -> list[str]
 
 
 def _refused(args: list[str], output: Path, capsys: pytest.CaptureFixture[str], *words: str) -> str:
-    """Run over an earlier output; assert exit 1, the words, and the old file intact."""
-    output.write_bytes(OLD_WORKBOOK)
-    status = main(args)
-    err = capsys.readouterr().err
-    assert status == 1, err
-    assert "Traceback" not in err
-    for word in words:
-        assert word in err, (word, err)
-    assert err.rstrip().endswith("nothing was written.")
-    assert output.read_bytes() == OLD_WORKBOOK
-    assert sorted(p.name for p in output.parent.iterdir() if p.name.startswith(output.name)) == [
-        output.name
-    ]
+    """Run twice: with no output yet, then over an earlier one. Each time exit 1
+    with the words, no output file (or the old one intact) and no temporary file."""
+    assert not output.exists()
+    for earlier in (None, OLD_WORKBOOK):
+        if earlier is not None:
+            output.write_bytes(earlier)
+        status = main(args)
+        err = capsys.readouterr().err
+        assert status == 1, err
+        assert "Traceback" not in err
+        for word in words:
+            assert word in err, (word, err)
+        assert err.rstrip().endswith("nothing was written.")
+        if earlier is None:
+            assert not output.exists()
+        else:
+            assert output.read_bytes() == earlier
+        left = sorted(p.name for p in output.parent.iterdir() if p.name.startswith(output.name))
+        assert left == ([] if earlier is None else [output.name])
     return err
 
 
@@ -286,6 +292,14 @@ def test_shifts_outside_the_period_get_a_notice_and_a_run_sheet_count(
     assert run["Shifts in the reported weeks"] == 12
     assert run["Shifts wholly outside the reported weeks (not paid)"] == 3
     assert run["Shift overlaps merged (paid once)"] == 0
+    pages = report["pages"]
+    assert run["Input rows: pages"] == len(pages) == 11
+    assert run["Pages counted for pay"] == sum(p["counted"] for p in pages)
+    not_counted = {k: v for k, v in run.items() if str(k).startswith("Pages not counted: ")}
+    assert sum(not_counted.values()) + run["Pages counted for pay"] == len(pages)
+    assert not_counted["Pages not counted: in_hours"] == sum(
+        p["reason"] == "in_hours" for p in pages
+    )
 
 
 # --- 5. dates near the ends of the calendar ---------------------------------------

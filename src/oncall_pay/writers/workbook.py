@@ -11,6 +11,7 @@ the currency's format, reproducible bytes, atomic) is ``_xlsx.py``'s job.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -23,6 +24,7 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unu
 from .. import _columns as cols
 from .._model import Volunteer
 from .._report import Report, WeeklyStatement
+from .._vocab import PageReason
 from .._weeks import week_end
 from ._health_sheet import write_health_sheet
 from ._xlsx import (
@@ -290,6 +292,11 @@ def _run_rows(report: Report, run_info: Mapping[str, str]) -> Iterator[tuple[str
             yield label, counts.pop(key)
     for key, count in sorted(counts.items()):
         yield f"Input rows: {key}", count
+    # Every page is a Pages row with its reason; these add up to the pages read.
+    yield "Pages counted for pay", sum(p.counted for p in report.pages)
+    reasons = Counter(p.reason for p in report.pages if not p.counted)
+    for reason in PageReason:
+        yield f"Pages not counted: {reason.value}", reasons.get(reason, 0)
     yield "Statements", len(report.statements)
     yield "Currencies", ", ".join(report.currencies)
     yield "oncall_pay version", package_version("oncall-pay")
