@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -11,8 +10,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
-from oncall_pay.cli import demo_files
 
 BIN = Path(sys.executable).parent / "oncall-pay"
 
@@ -22,16 +19,6 @@ def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProce
     return subprocess.run(
         [str(BIN), *map(str, args)], capture_output=True, text=True, cwd=cwd, check=False
     )
-
-
-@pytest.fixture
-def inputs(tmp_path: Path) -> dict[str, Path]:
-    """Copies of the demo team's input files that a test may spoil."""
-    out = {}
-    for key, path in demo_files().items():
-        out[key] = tmp_path / path.name
-        shutil.copyfile(path, out[key])
-    return out
 
 
 def export_args(files: dict[str, Path], output: Path, *extra: str) -> list[str | Path]:

@@ -22,7 +22,7 @@ from hypothesis import given
 
 import oncall_pay as op
 from helpers import DUBLIN, example_plan, example_policy
-from oncall_pay.cli import demo_files, main
+from oncall_pay.cli import main
 from oncall_pay.readers import read_pagerduty_log_entries
 from oncall_pay.writers import write_workbook
 from strategies import PayRun, pay_runs
@@ -32,16 +32,6 @@ PD = Path(__file__).parent / "fixtures" / "pagerduty"
 OLD_WORKBOOK = b"last month's workbook"
 
 Spoil = Callable[[dict[str, Path]], None]
-
-
-@pytest.fixture
-def inputs(tmp_path: Path) -> dict[str, Path]:
-    """Copies of the demo team's input files that a test may spoil."""
-    out = {}
-    for key, path in demo_files().items():
-        out[key] = tmp_path / path.name
-        shutil.copyfile(path, out[key])
-    return out
 
 
 def _args(files: dict[str, Path], output: Path, *extra: str | Path) -> list[str]:
