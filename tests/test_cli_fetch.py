@@ -90,6 +90,9 @@ def test_from_a_token_to_a_workbook_in_two_commands(
     snap = tmp_path / "snap"
     fetched = fetch_pd(api, snap)
     assert fetched.returncode == 0, fetched.stderr
+    assert "saved pagerduty-schedule-PSCH001.json (schedule 'Volunteers - Primary', 4 entries)" in (
+        fetched.stdout
+    )
     assert "saved pagerduty-log-entries-003.json (2 log entries)" in fetched.stdout
     assert f"Snapshot written: {snap} (4 files;" in fetched.stdout
     assert f"oncall-pay export --snapshot {snap}" in fetched.stdout
@@ -217,6 +220,13 @@ def test_fetch_retries_a_429_and_a_500_from_the_command_line(api: FakeApi, tmp_p
     api.queue("/log_entries", Reply.json({}, 429, **{"Retry-After": "0"}), Reply.json({}, 500))
     result = fetch_pd(api, tmp_path / "snap", "--max-wait", "0.05")
     assert result.returncode == 0, result.stderr
+    assert (
+        "PagerDuty: GET /log_entries answered 429 (rate limited); waiting 0 s before try 2 of 5"
+    ) in result.stdout
+    assert (
+        "PagerDuty: GET /log_entries answered 500 Internal Server Error; waiting 0.05 s before "
+        "try 3 of 5"
+    ) in result.stdout
     assert len(list((tmp_path / "snap").glob("pagerduty-log-entries-*.json"))) == 3
 
 

@@ -93,6 +93,8 @@ def test_pagerduty_fetch_saves_every_answer_and_a_manifest(api: FakeApi, tmp_pat
         "pagerduty-log-entries-003.json",
     ]  # fmt: skip
     assert sorted(p.name for p in out.iterdir()) == sorted([*names, "manifest.json"])
+    (tmp_path / "plain").mkdir()
+    assert out.stat().st_mode == (tmp_path / "plain").stat().st_mode  # not mkdtemp's 0700
     for entry in manifest["files"]:
         body = (out / entry["name"]).read_bytes()
         assert entry["sha256"] == hashlib.sha256(body).hexdigest()

@@ -99,6 +99,7 @@ class Client:
             the message when the token is refused.
         retry: The retry policy.
         sleep: Waits that many seconds (tests pass a recorder).
+        notify: Called with a line before each wait, saying why and how long.
         transport: An httpx transport to use instead of the network's.
     """
 
@@ -111,9 +112,11 @@ class Client:
         token_env: str | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        notify: Callable[[str], None] | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.service = service
+        self._notify = notify
         self.retry = retry or RetryPolicy()
         self.token_env = token_env
         self._sleep = sleep
@@ -164,13 +167,13 @@ class Client:
                 why = f"did not answer within {self.retry.timeout:g} s"
                 if last:
                     raise self._gave_up(shown, why, attempt) from None
-                self._wait(backoff)
+                self._wait(backoff, request, why, attempt)
                 continue
             except httpx.TransportError as error:
                 why = f"could not be reached ({type(error).__name__}: {error})"
                 if last:
                     raise self._gave_up(shown, why, attempt) from None
-                self._wait(backoff)
+                self._wait(backoff, request, why, attempt)
                 continue
             status = answer.status_code
             if status == 200:
@@ -187,12 +190,13 @@ class Client:
                     raise FetchError(msg)
                 if last:
                     raise self._gave_up(shown, "answered 429 (rate limited)", attempt)
-                self._wait(wait)
+                self._wait(wait, request, "answered 429 (rate limited)", attempt)
                 continue
             if status >= 500:
+                why = f"answered {status} {answer.reason_phrase}"
                 if last:
-                    raise self._gave_up(shown, f"answered {status} {answer.reason_phrase}", attempt)
-                self._wait(backoff)
+                    raise self._gave_up(shown, why, attempt)
+                self._wait(backoff, request, why, attempt)
                 continue
             raise self._refused(answer, shown)
         raise AssertionError("unreachable")  # pragma: no cover  # the loop returns or raises
@@ -206,7 +210,12 @@ class Client:
             )
             raise FetchError(msg)
 
-    def _wait(self, seconds: float) -> None:
+    def _wait(self, seconds: float, request: httpx.Request, why: str, attempt: int) -> None:
+        if self._notify is not None:
+            self._notify(
+                f"{self.service}: GET {request.url.path} {why}; waiting {seconds:g} s before "
+                f"try {attempt + 1} of {self.retry.attempts}"
+            )
         if seconds > 0:
             self._sleep(seconds)
 

@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
+import uuid
 from collections.abc import Collection, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -76,7 +76,9 @@ class SnapshotWriter:
             )
             raise InputError(Problem(msg, source=str(self.out), field="--out"))
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self._tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.partial-", dir=self.out.parent))
+        # A plain mkdir (not mkdtemp's 0700) so the folder gets the usual permissions.
+        self._tmp = self.out.parent / f".{self.out.name}.partial-{uuid.uuid4().hex[:12]}"
+        self._tmp.mkdir()
         self.files: list[SavedFile] = []
 
     def __enter__(self) -> SnapshotWriter:

@@ -90,7 +90,13 @@ def fetch_grafana(
     with (
         SnapshotWriter(Path(out)) as snapshot,
         Client(
-            "Grafana OnCall", base_url, headers, token_env=token_env, retry=retry, sleep=sleep
+            "Grafana OnCall",
+            base_url,
+            headers,
+            token_env=token_env,
+            retry=retry,
+            sleep=sleep,
+            notify=progress,
         ) as client,
     ):
         for schedule in dict.fromkeys(schedules):

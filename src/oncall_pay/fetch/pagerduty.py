@@ -99,15 +99,24 @@ def fetch_pagerduty(
     with (
         SnapshotWriter(Path(out)) as snapshot,
         Client(
-            "PagerDuty", base_url, headers, token_env=token_env, retry=retry, sleep=sleep
+            "PagerDuty",
+            base_url,
+            headers,
+            token_env=token_env,
+            retry=retry,
+            sleep=sleep,
+            notify=progress,
         ) as client,
     ):
         for schedule in dict.fromkeys(schedules):
             answer = client.get(f"/schedules/{schedule}", [*window, ("overflow", "true")])
-            _expect(answer, "schedule", dict)
+            found = _expect(answer, "schedule", dict)["schedule"]
             name = f"pagerduty-schedule-{_safe(schedule)}.json"
             snapshot.add(name, "pagerduty_schedule", answer.request, answer.body)
-            say(f"saved {name} ({answer.request})")
+            final = found.get("final_schedule")
+            entries = final.get("rendered_schedule_entries") if isinstance(final, dict) else None
+            count = f"{len(entries)} entries" if isinstance(entries, list) else "no final schedule"
+            say(f"saved {name} (schedule {found.get('name') or schedule!r}, {count})")
         if escalation_policies:
             query = [
                 *[("escalation_policy_ids[]", p) for p in dict.fromkeys(escalation_policies)],
