@@ -385,3 +385,20 @@ def test_grafana_refuses_more_than_a_year(grafana: FakeApi, tmp_path: Path) -> N
     with pytest.raises(FetchError, match="at most 365 days"):
         grafana_fetch(grafana, tmp_path / "snap", start=date(2026, 1, 1), end=date(2026, 12, 31))
     assert grafana.requests == []
+
+
+def test_only_fetching_loads_the_http_client() -> None:
+    """Importing the package, the CLI, the pay run or oncall_pay.fetch does not load httpx;
+    reaching for a fetcher does."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, oncall_pay, oncall_pay.cli, oncall_pay.pay_run, oncall_pay.fetch; "
+        "print('httpx' in sys.modules); oncall_pay.fetch.fetch_pagerduty; "
+        "print('httpx' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["False", "True"]
