@@ -402,3 +402,28 @@ def test_only_fetching_loads_the_http_client() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["False", "True"]
+
+
+def test_a_token_a_header_cannot_carry_is_refused_without_showing_it(
+    api: FakeApi, tmp_path: Path
+) -> None:
+    """A token pasted with a line break inside: refused before any request, the message
+    naming the variable; nothing written."""
+    broken = "u+abc\nSECRET-second-line"
+    with pytest.raises(FetchError) as caught:
+        fetch(api, tmp_path / "snap", token=broken)
+    message = str(caught.value)
+    assert "the token in $PD_TOKEN holds a character a header cannot carry" in message
+    assert "SECRET" not in message
+    assert api.requests == []
+    assert_nothing_written(tmp_path / "snap")
+
+
+def test_an_error_that_quotes_the_token_is_blotted(api: FakeApi, tmp_path: Path) -> None:
+    """An API error message that echoes the token shows [token] instead."""
+    echo = {"error": {"message": f"Invalid Input Provided: bad key {TOKEN}"}}
+    api.queue("/schedules/PSCH001", Reply.json(echo, 400))
+    with pytest.raises(FetchError) as caught:
+        fetch(api, tmp_path / "snap")
+    assert "bad key [token]" in str(caught.value)
+    assert TOKEN not in str(caught.value)

@@ -97,6 +97,8 @@ class Client:
         headers: Headers of every request (the token among them).
         token_env: The environment variable the token came from, named in
             the message when the token is refused.
+        secret: The token itself: refused if a header cannot carry it, and
+            blotted out of any message that would quote it.
         retry: The retry policy.
         sleep: Waits that many seconds (tests pass a recorder).
         notify: Called with a line before each wait, saying why and how long.
@@ -110,11 +112,20 @@ class Client:
         headers: Mapping[str, str],
         *,
         token_env: str | None = None,
+        secret: str | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         notify: Callable[[str], None] | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        if any(not value.isascii() or not value.isprintable() for value in headers.values()):
+            where = f"${token_env}" if token_env else "the token"
+            msg = (
+                f"{service}: the token in {where} holds a character a header cannot carry "
+                "(a line break, a tab or a non-ASCII character); copy it again"
+            )
+            raise FetchError(msg)
+        self._secret = secret
         self.service = service
         self._notify = notify
         self.retry = retry or RetryPolicy()
@@ -225,7 +236,10 @@ class Client:
             f"{self.service}: {shown} {why}; tried {tries}. Nothing was saved. "
             "Check the address (--base-url) and the network, then run fetch again"
         )
-        return FetchError(msg)
+        return FetchError(self._scrub(msg))
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._secret, "[token]") if self._secret else text
 
     def _refused(self, answer: httpx.Response, shown: str) -> FetchError:
         status = answer.status_code
@@ -241,7 +255,7 @@ class Client:
             msg = f"{self.service}: {shown} was not found (404{detail}); check the id"
         else:
             msg = f"{self.service}: {shown} answered {status} {answer.reason_phrase}{detail}"
-        return FetchError(msg)
+        return FetchError(self._scrub(msg))
 
     def _json(self, answer: httpx.Response, shown: str) -> Any:
         try:

@@ -94,6 +94,7 @@ def fetch_grafana(
             base_url,
             headers,
             token_env=token_env,
+            secret=token,
             retry=retry,
             sleep=sleep,
             notify=progress,

@@ -103,6 +103,7 @@ def fetch_pagerduty(
             base_url,
             headers,
             token_env=token_env,
+            secret=token,
             retry=retry,
             sleep=sleep,
             notify=progress,
@@ -170,10 +171,12 @@ def _pages(
         if data.get("more") is not True:
             return
         limit = data.get("limit")
-        served = data.get("offset", offset)
+        served = data.get("offset")
+        if not isinstance(served, int) or isinstance(served, bool):
+            served = offset
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
             limit = len(data[key])
-        if limit < 1 or not isinstance(served, int):
+        if limit < 1:
             msg = f"PagerDuty: {answer.request} says more follow but gave no entries to page on"
             raise FetchError(msg)
         offset = served + limit
