@@ -265,3 +265,15 @@ def test_grafana_from_a_token_to_a_workbook(inputs: dict[str, Path], tmp_path: P
     # The same rota for the two weeks priced (Grafana's last shift runs on past them).
     assert [s["volunteer_id"] for s in grafana["statements"]] == ["alice", "alice", "bob", "bob"]
     assert grafana["totals"] == pagerduty["totals"]
+
+
+def test_fetch_refuses_a_backwards_period_before_asking(api: FakeApi, tmp_path: Path) -> None:
+    """--from after --to: exit 1, nothing asked, nothing written."""
+    result = run(
+        "fetch", "pagerduty", "--schedule", "PSCH001", "--from", "2026-11-30", "--to",
+        "2026-11-01", "--out", tmp_path / "snap", "--base-url", api.url,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "--from 2026-11-30 is after --to 2026-11-01" in result.stderr
+    assert api.requests == []
+    assert not (tmp_path / "snap").exists()

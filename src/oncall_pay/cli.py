@@ -535,6 +535,12 @@ def _count(text: str) -> int:
     return int(text)
 
 
+def _check_period(args: argparse.Namespace) -> None:
+    if args.start > args.end:
+        msg = f"--from {args.start} is after --to {args.end}"
+        raise InputError(Problem(msg, field="--from"))
+
+
 def _token(name: str) -> str:
     """The API token from the environment variable ``name``; never shown."""
     token = os.environ.get(name, "").strip()
@@ -570,6 +576,7 @@ def _fetched(manifest: Path, args: argparse.Namespace) -> int:
 def _cmd_fetch_pagerduty(args: argparse.Namespace) -> int:
     from .fetch import fetch_pagerduty
 
+    _check_period(args)
     if not (args.schedule or args.escalation_policy or args.log_entries):
         msg = "nothing to fetch: give --schedule or --escalation-policy, or keep the log entries"
         raise InputError(Problem(msg, field="--no-log-entries"))
@@ -586,6 +593,7 @@ def _cmd_fetch_pagerduty(args: argparse.Namespace) -> int:
 def _cmd_fetch_grafana(args: argparse.Namespace) -> int:
     from .fetch import fetch_grafana
 
+    _check_period(args)
     manifest = fetch_grafana(
         args.out, token=_token(args.token_env), base_url=args.base_url, start=args.start,
         end=args.end, schedules=args.schedule, grafana_url=args.grafana_url,

@@ -76,7 +76,10 @@ def fetch_grafana(
     check_ids("--schedule", schedules)
     since, until = source_read_window(start, end)
     first, last = since.date(), until.date()
-    if end < start or (last - first).days > MAX_DAYS:
+    if end < start:
+        msg = f"the period ends ({end}) before it starts ({start})"
+        raise FetchError(msg)
+    if (last - first).days > MAX_DAYS:
         msg = (
             f"Grafana OnCall serves at most {MAX_DAYS} days of final shifts at once, and the "
             f"period {start} – {end} needs {first} – {last}; fetch and price a shorter period"
