@@ -427,3 +427,12 @@ def test_an_error_that_quotes_the_token_is_blotted(api: FakeApi, tmp_path: Path)
         fetch(api, tmp_path / "snap")
     assert "bad key [token]" in str(caught.value)
     assert TOKEN not in str(caught.value)
+
+
+def test_a_redirect_is_not_followed(api: FakeApi, tmp_path: Path) -> None:
+    """A 301 elsewhere stops the fetch, saying where it pointed; the token does not follow."""
+    api.queue("/schedules/PSCH001", Reply(301, b"", {"Location": "https://api.eu.example/x"}))
+    with pytest.raises(FetchError, match=r"answered 301 Moved Permanently, a redirect to "
+                       r"https://api.eu.example/x; redirects are not followed"):  # fmt: skip
+        fetch(api, tmp_path / "snap")
+    assert api.paths() == ["/schedules/PSCH001"]

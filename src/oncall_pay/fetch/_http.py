@@ -196,7 +196,8 @@ class Client:
                     msg = (
                         f"{self.service} rate limit: {shown} answered 429 and asks to wait "
                         f"{wait:g} s, longer than the {self.retry.max_wait:g} s allowed "
-                        "(--max-wait); try again later or allow a longer wait"
+                        "(--max-wait). Nothing was saved: try again later, or allow a "
+                        "longer wait"
                     )
                     raise FetchError(msg)
                 if last:
@@ -224,8 +225,10 @@ class Client:
     def _wait(self, seconds: float, request: httpx.Request, why: str, attempt: int) -> None:
         if self._notify is not None:
             self._notify(
-                f"{self.service}: GET {request.url.path} {why}; waiting {seconds:g} s before "
-                f"try {attempt + 1} of {self.retry.attempts}"
+                self._scrub(
+                    f"{self.service}: GET {request.url.path} {why}; waiting {seconds:g} s "
+                    f"before try {attempt + 1} of {self.retry.attempts}"
+                )
             )
         if seconds > 0:
             self._sleep(seconds)
@@ -253,6 +256,12 @@ class Client:
             )
         elif status == 404:
             msg = f"{self.service}: {shown} was not found (404{detail}); check the id"
+        elif 300 <= status < 400:
+            msg = (
+                f"{self.service}: {shown} answered {status} {answer.reason_phrase}, a redirect "
+                f"to {answer.headers.get('location', 'nowhere')}; redirects are not followed "
+                "(the token would go with them): give that address as --base-url"
+            )
         else:
             msg = f"{self.service}: {shown} answered {status} {answer.reason_phrase}{detail}"
         return FetchError(self._scrub(msg))
