@@ -152,6 +152,7 @@ def test_a_snapshot_with_a_missing_or_an_extra_file_is_refused(
     assert fetch_pd(api, snap).returncode == 0
     (snap / "pagerduty-log-entries-003.json").unlink()
     shutil.copyfile(PD / "oncalls-page-1.json", snap / "extra.json")
+    (snap / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")  # hidden: not data
     output = tmp_path / "pay.xlsx"
     result = export(inputs, output, "--snapshot", snap)
     assert result.returncode == 1

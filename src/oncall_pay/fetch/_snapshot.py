@@ -222,7 +222,8 @@ def read_snapshot(folder: str | os.PathLike[str], *, sources: Collection[str]) -
             problems.append(Problem(msg, source=str(file), field="sha256"))
             continue
         files.setdefault(source, []).append(file)
-    for extra in sorted(p.name for p in root.iterdir() if p.is_file()):
+    # Hidden files (.DS_Store, which Finder leaves in every folder it opens) are not data.
+    for extra in sorted(p.name for p in root.iterdir() if p.is_file() and p.name[0] != "."):
         if extra not in listed:
             msg = (
                 f"is not listed in {MANIFEST}, so it would not be read; a snapshot holds only "
