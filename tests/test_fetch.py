@@ -436,3 +436,30 @@ def test_a_redirect_is_not_followed(api: FakeApi, tmp_path: Path) -> None:
                        r"https://api.eu.example/x; redirects are not followed"):  # fmt: skip
         fetch(api, tmp_path / "snap")
     assert api.paths() == ["/schedules/PSCH001"]
+
+
+def test_a_manifest_cannot_point_outside_its_folder_or_at_an_unknown_source(
+    api: FakeApi, tmp_path: Path
+) -> None:
+    """A manifest edited to read ../roster.csv, or a file for a source this version does not
+    know, is refused with every problem at its manifest path; a wrong format is named."""
+    from oncall_pay import InputError
+    from oncall_pay.fetch import read_snapshot
+    from oncall_pay.pay_run import SOURCES
+
+    out = tmp_path / "snap"
+    manifest_path = fetch(api, out, log_entries=False)
+    manifest = load(manifest_path)
+    assert read_snapshot(out, sources=SOURCES).files == {
+        "pagerduty_schedule": (out / "pagerduty-schedule-PSCH001.json",)
+    }
+    manifest["files"].append({**manifest["files"][0], "name": "../roster.csv"})
+    manifest["files"].append({**manifest["files"][0], "name": "x.json", "source": "opsgenie"})
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_snapshot(out, sources=SOURCES)
+    assert [p.field for p in caught.value.problems] == ["files[1].name", "files[2].source"]
+    assert {p.source for p in caught.value.problems} == {str(manifest_path)}
+    manifest_path.write_text(json.dumps({**manifest, "format": "v0"}), encoding="utf-8")
+    with pytest.raises(InputError, match="expected format 'oncall-pay snapshot 1', got 'v0'"):
+        read_snapshot(out, sources=SOURCES)
