@@ -21,7 +21,10 @@ import oncall_pay
 ROOT = Path(oncall_pay.__file__).parent
 CORE = ("_model", "_calendar", "_engine", "_rules", "_money", "_report", "_health",
         "_intervals", "_weeks", "_vocab")  # fmt: skip  # the last three where they exist
-OUTER = ("oncall_pay.readers", "oncall_pay.writers", "oncall_pay.cli", "oncall_pay.pay_run")
+OUTER = ("oncall_pay.readers", "oncall_pay.writers", "oncall_pay.fetch", "oncall_pay.cli",
+         "oncall_pay.pay_run")  # fmt: skip
+#: The third-party modules that talk to a network: only ``oncall_pay.fetch`` imports them.
+NETWORK = ("httpx", "httpcore", "requests", "urllib.request", "http.client", "socket")
 
 
 def _name(path: Path) -> str:
@@ -160,12 +163,46 @@ def test_the_core_imports_no_outer_layer(core: str) -> None:
 
 def test_readers_and_writers_packages_export_their_public_functions() -> None:
     """Each package's __all__ names exactly its public functions, found in the submodules."""
-    for package in ("oncall_pay.readers", "oncall_pay.writers"):
+    for package in ("oncall_pay.readers", "oncall_pay.writers", "oncall_pay.fetch"):
         module = importlib.import_module(package)
         for name in module.__all__:
             value = getattr(module, name)
             assert value.__module__.startswith(f"{package}."), (package, name)
             assert getattr(importlib.import_module(value.__module__), name) is value
+
+
+def _external_imports(path: Path) -> set[str]:
+    """Every absolute module an import statement of the file names."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module)
+    return found
+
+
+def test_only_the_fetch_package_talks_to_a_network() -> None:
+    """HTTP stays at the edge: no module outside ``oncall_pay.fetch`` imports an HTTP client."""
+    talking = sorted(
+        name
+        for name, path in MODULES.items()
+        if not _within(name, "oncall_pay.fetch")
+        and any(m == n or m.startswith(f"{n}.") for m in _external_imports(path) for n in NETWORK)
+    )
+    assert talking == []
+    assert "httpx" in _external_imports(ROOT / "fetch" / "_http.py")  # the rule sees imports
+
+
+def test_the_fetch_package_is_reached_from_the_command_line_only() -> None:
+    """Fetchers know the APIs, not the readers, writers or pay run; only the CLI uses them."""
+    for name in MODULES:
+        reached = _reach(name)
+        if _within(name, "oncall_pay.fetch"):
+            outer = [m for m in reached if any(_within(m, layer) for layer in OUTER)]
+            assert all(_within(m, "oncall_pay.fetch") for m in outer), (name, outer)
+        elif name != "oncall_pay.cli" and not name.startswith("oncall_pay.__"):
+            assert not [m for m in reached if _within(m, "oncall_pay.fetch")], name
 
 
 def test_no_import_cycles() -> None:

@@ -132,7 +132,7 @@ def test_every_registry_entry_is_a_cli_option_with_help(command: str) -> None:
             assert actions[option.flag].default == option.default
     assert set(SOURCES) == {
         "shifts", "pages", "pagerduty_oncalls", "pagerduty_schedule",
-        "pagerduty_log_entries", "pagerduty_incidents", "ics",
+        "pagerduty_log_entries", "pagerduty_incidents", "grafana_final_shifts", "ics",
     }  # fmt: skip
     for source in SOURCES.values():
         assert source.provides in ("shifts", "pages")

@@ -1,4 +1,4 @@
-"""The ``oncall-pay`` command: demo, export, explain, check-rules, compare.
+"""The ``oncall-pay`` command: demo, fetch, export, explain, check-rules, compare.
 
 Exit status: 0 on success, 1 on bad input (every problem listed, one per
 line, no traceback, no output file), 2 on bad usage.
@@ -7,13 +7,14 @@ line, no traceback, no output file), 2 on bad usage.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import attrs
 
@@ -27,6 +28,9 @@ from ._rules import Policy
 from ._weeks import explain_read_period
 from ._weeks import week_start as week_start_of
 from .pay_run import Inputs, Sources, _read_rules, load_inputs
+
+if TYPE_CHECKING:
+    from .fetch import RetryPolicy, Snapshot
 
 __all__ = ["DEMO_PERIOD", "Inputs", "Sources", "demo_files", "load_inputs", "main"]
 
@@ -65,6 +69,11 @@ def _add_inputs(p: argparse.ArgumentParser, *, period: bool = True) -> None:
     for name, source in sources.items():
         # The sources naming volunteer ids are the plain ones; the others match people.
         _add_source(group if source.needs_roster else p, name, source)
+    p.add_argument(
+        "--snapshot", action="append", default=[], type=Path, metavar="DIR",
+        help="read every file of a snapshot folder written by 'oncall-pay fetch' (each file's "
+        "SHA-256 is checked against its manifest.json first); repeatable",
+    )  # fmt: skip
     if period:
         p.add_argument("--from", dest="start", required=True, type=_date, metavar="YYYY-MM-DD")
         p.add_argument("--to", dest="end", required=True, type=_date, metavar="YYYY-MM-DD")
@@ -112,12 +121,14 @@ def _add_source(p: argparse._ActionsContainer, name: str, source: pay_run.Source
         )  # fmt: skip
 
 
-def _sources(args: argparse.Namespace) -> Sources:
-    """The sources named by parsed command-line arguments."""
+def _sources(args: argparse.Namespace, snapshots: Sequence[Snapshot] = ()) -> Sources:
+    """The sources named by parsed command-line arguments, and the snapshots' files."""
     files: dict[str, tuple[Path, ...]] = {}
     for name, source in pay_run.SOURCES.items():
         given = getattr(args, name)
         files[name] = tuple(given) if source.repeatable else (() if given is None else (given,))
+        for snapshot in snapshots:
+            files[name] += snapshot.files.get(name, ())
     options = {o.name: getattr(args, o.name) for s in pay_run.SOURCES.values() for o in s.options}
     return Sources(
         volunteers=args.volunteers,
@@ -142,6 +153,8 @@ def _parser() -> argparse.ArgumentParser:
         help="also copy the demo's input files (roster, shifts, pages, rules) into DIR",
     )  # fmt: skip
     demo.set_defaults(func=_cmd_demo)
+
+    _add_fetch(sub)
 
     export = sub.add_parser("export", help="price a pay run and write the workbook")
     _add_inputs(export)
@@ -242,11 +255,53 @@ def _check_period(args: argparse.Namespace) -> None:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     _check_period(args)
-    inputs = load_inputs(_sources(args), (args.start, args.end))
+    inputs = _load_inputs(args, (args.start, args.end), (args.start, args.end))
     report = inputs.compute(args.start, args.end, progress=_progress(sys.stderr), workers=args.jobs)
     _write(report, inputs, args.output, args.format)
     _print_totals(report, args.output, sys.stdout)
     return EXIT_OK
+
+
+def _load_inputs(
+    args: argparse.Namespace, period: tuple[date, date], asked: tuple[date, date]
+) -> Inputs:
+    """``load_inputs`` of the command's sources, the snapshots' files included.
+
+    The snapshots are checked first (every SHA-256, and that they were
+    fetched for the dates ``asked``); a changed file is never read.
+    """
+    snapshots = _read_snapshots(args.snapshot, asked)
+    inputs = load_inputs(_sources(args, snapshots), period)
+    if not snapshots:
+        return inputs
+    described = "; ".join(s.describe() for s in snapshots)
+    return attrs.evolve(inputs, sources={**inputs.sources, "Snapshots": described})
+
+
+def _read_snapshots(folders: Sequence[Path], asked: tuple[date, date]) -> list[Snapshot]:
+    if not folders:
+        return []
+    from .fetch import read_snapshot
+
+    problems: list[Problem] = []
+    snapshots = []
+    for folder in folders:
+        try:
+            snapshot = read_snapshot(folder, sources=pay_run.SOURCES)
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        first, last = snapshot.period
+        if asked[0] < first or asked[1] > last:
+            msg = (
+                f"was fetched for {first} – {last}, which does not cover {asked[0]} – "
+                f"{asked[1]}; fetch a snapshot for the period you price"
+            )
+            problems.append(Problem(msg, source=str(folder), field="--snapshot"))
+        snapshots.append(snapshot)
+    if problems:
+        raise InputError(problems)
+    return snapshots
 
 
 def _parse_week(text: str, policy: Policy | None) -> date:
@@ -279,7 +334,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     monday = _parse_week(args.week, None)
     # Read the sources for the whole month around the week: its health is reported too.
     period = explain_read_period(monday)
-    inputs = load_inputs(_sources(args), period)
+    inputs = _load_inputs(args, period, (monday, monday + timedelta(days=6)))
     week_start = _parse_week(args.week, inputs.policy)
     by_id = {v.id: v for v in inputs.volunteers}
     if args.volunteer not in by_id:
@@ -342,7 +397,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     problems: list[Problem] = []
     inputs, policy, sha = None, None, ""
     try:
-        inputs = load_inputs(_sources(args), (args.start, args.end))
+        inputs = _load_inputs(args, (args.start, args.end), (args.start, args.end))
     except InputError as error:
         problems.extend(error.problems)
     try:
@@ -393,6 +448,165 @@ def _note_later_versions(current: Policy, proposed: Policy, weeks: Sequence[date
                 "so it changes nothing here. To see its effect on past weeks, compare a draft "
                 "that changes the version in effect for them."
             )
+
+
+#: PagerDuty's API address (``oncall_pay.fetch.PAGERDUTY_API``, written out so
+#: that building the parser does not load the HTTP client).
+_PAGERDUTY_API = "https://api.pagerduty.com"
+
+
+def _add_fetch(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    fetch = sub.add_parser(
+        "fetch",
+        help="save an on-call API's answers for a pay period into a snapshot folder",
+        description="Save every API answer a pay run of the period reads, unchanged, with a "
+        "manifest.json (the query, the fetch time, each file's SHA-256); then price it with "
+        "'oncall-pay export --snapshot DIR'. The token is read from an environment variable "
+        "and is never printed or saved.",
+    )  # fmt: skip
+    services = fetch.add_subparsers(dest="service", required=True, metavar="SERVICE")
+    pd = services.add_parser("pagerduty", help="PagerDuty REST API v2")
+    _add_fetch_options(pd, token_env="PD_TOKEN", base_url=_PAGERDUTY_API)
+    _add_ids(pd, "--schedule", "schedules whose final schedule to save")
+    _add_ids(pd, "--escalation-policy", "escalation policies whose on-calls to save")
+    _add_ids(pd, "--team", "save only these teams' log entries (default: all)")
+    pd.add_argument(
+        "--no-log-entries", dest="log_entries", action="store_false",
+        help="do not save log entries (who was paged); pages come from elsewhere",
+    )  # fmt: skip
+    pd.set_defaults(func=_cmd_fetch_pagerduty)
+    grafana = services.add_parser("grafana", help="Grafana OnCall or Grafana Cloud IRM")
+    _add_fetch_options(grafana, token_env="GRAFANA_ONCALL_TOKEN", base_url=None)
+    _add_ids(grafana, "--schedule", "schedules whose final shifts to save", required=True)
+    grafana.add_argument(
+        "--grafana-url", metavar="URL",
+        help="Grafana Cloud IRM: the stack's address (https://yours.grafana.net); the token "
+        "is then a service account token, sent as Bearer",
+    )  # fmt: skip
+    grafana.set_defaults(func=_cmd_fetch_grafana)
+
+
+def _add_ids(p: argparse.ArgumentParser, flag: str, help: str, *, required: bool = False) -> None:
+    p.add_argument(
+        flag, nargs="+", action="extend", default=[], metavar="ID", required=required, help=help
+    )
+
+
+def _add_fetch_options(p: argparse.ArgumentParser, *, token_env: str, base_url: str | None) -> None:
+    p.add_argument(
+        "--token-env", default=token_env, metavar="NAME",
+        help=f"the environment variable holding the API token (default {token_env})",
+    )  # fmt: skip
+    p.add_argument("--from", dest="start", required=True, type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", required=True, type=_date, metavar="YYYY-MM-DD")
+    p.add_argument(
+        "--out", required=True, type=Path, metavar="DIR",
+        help="the snapshot folder to create (it must not exist, or be empty)",
+    )  # fmt: skip
+    if base_url is None:
+        p.add_argument(
+            "--base-url", required=True, metavar="URL",
+            help="the OnCall API address shown in the OnCall (IRM) settings, e.g. "
+            "https://oncall-prod-eu-west-0.grafana.net/oncall",
+        )  # fmt: skip
+    else:
+        p.add_argument(
+            "--base-url", default=base_url, metavar="URL",
+            help=f"the API's address (default {base_url})",
+        )  # fmt: skip
+    p.add_argument(
+        "--timeout", type=_seconds, default=30.0, metavar="SECONDS",
+        help="give up on an answer after this long (default 30); retried like a 5xx",
+    )  # fmt: skip
+    p.add_argument(
+        "--retries", type=_count, default=4, metavar="N",
+        help="retry a rate-limited (429), failed (5xx) or timed-out request up to N times "
+        "(default 4)",
+    )  # fmt: skip
+    p.add_argument(
+        "--max-wait", type=_seconds, default=120.0, metavar="SECONDS",
+        help="the longest single wait between retries, Retry-After included (default 120)",
+    )  # fmt: skip
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value != value or value == float("inf"):
+        msg = f"expected a number of seconds above 0, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        msg = f"expected a whole number, 0 or more, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return int(text)
+
+
+def _token(name: str) -> str:
+    """The API token from the environment variable ``name``; never shown."""
+    token = os.environ.get(name, "").strip()
+    if not token:
+        msg = (
+            f"the environment variable {name} is not set or empty; set it to the API token "
+            f"(for example: read -rs {name} && export {name}), or name another with --token-env"
+        )
+        raise InputError(Problem(msg, field="--token-env"))
+    return token
+
+
+def _retry(args: argparse.Namespace) -> RetryPolicy:
+    from .fetch import RetryPolicy
+
+    return RetryPolicy(
+        attempts=args.retries + 1, max_wait=args.max_wait, timeout=args.timeout,
+        backoff=min(1.0, args.max_wait),
+    )  # fmt: skip
+
+
+def _fetched(manifest: Path, args: argparse.Namespace) -> int:
+    folder = manifest.parent
+    files = len([p for p in folder.iterdir() if p.name != manifest.name])
+    print(f"Snapshot written: {folder} ({files} files; {manifest.name} lists each file's SHA-256)")
+    print(
+        f"Price it: oncall-pay export --snapshot {folder} --volunteers ROSTER.csv "
+        f"--rules RULES.toml --from {args.start} --to {args.end} --output payroll.xlsx"
+    )
+    return EXIT_OK
+
+
+def _cmd_fetch_pagerduty(args: argparse.Namespace) -> int:
+    from .fetch import fetch_pagerduty
+
+    _check_period(args)
+    if not (args.schedule or args.escalation_policy or args.log_entries):
+        msg = "nothing to fetch: give --schedule or --escalation-policy, or keep the log entries"
+        raise InputError(Problem(msg, field="--no-log-entries"))
+    manifest = fetch_pagerduty(
+        args.out, token=_token(args.token_env), start=args.start, end=args.end,
+        schedules=args.schedule, escalation_policies=args.escalation_policy,
+        log_entries=args.log_entries, teams=args.team, base_url=args.base_url,
+        token_env=args.token_env, retry=_retry(args),
+        progress=print,
+    )  # fmt: skip
+    return _fetched(manifest, args)
+
+
+def _cmd_fetch_grafana(args: argparse.Namespace) -> int:
+    from .fetch import fetch_grafana
+
+    _check_period(args)
+    manifest = fetch_grafana(
+        args.out, token=_token(args.token_env), base_url=args.base_url, start=args.start,
+        end=args.end, schedules=args.schedule, grafana_url=args.grafana_url,
+        token_env=args.token_env, retry=_retry(args),
+        progress=print,
+    )  # fmt: skip
+    return _fetched(manifest, args)
 
 
 def demo_files() -> dict[str, Path]:

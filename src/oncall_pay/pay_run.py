@@ -198,6 +198,14 @@ def _pagerduty_incidents(files: tuple[Path, ...], ctx: ReadContext) -> list[tupl
     return _unlined(read_pagerduty_incidents_csv(files[0], ctx.roster))
 
 
+def _grafana_final_shifts(
+    files: tuple[Path, ...], ctx: ReadContext
+) -> list[tuple[None, Shift]]:
+    from .readers.grafana import read_grafana_final_shifts
+
+    return _unlined(read_grafana_final_shifts(files, ctx.roster))
+
+
 def _ics(files: tuple[Path, ...], ctx: ReadContext) -> list[tuple[None, Shift]]:
     from .readers.ical import read_ics
 
@@ -242,6 +250,12 @@ SOURCES: Final[Mapping[str, Source]] = {
         "--pagerduty-incidents", "FILE.csv",
         "pages from a PagerDuty incidents CSV export; repeatable",
         "pages", "PagerDuty incidents files", _pagerduty_incidents,
+    ),
+    "grafana_final_shifts": Source(
+        "--grafana-final-shifts", "FILE.json",
+        "shifts from saved Grafana OnCall GET /schedules/{id}/final_shifts results; "
+        "repeatable, the pages of one export",
+        "shifts", "Grafana OnCall final shifts files", _grafana_final_shifts, together=True,
     ),
     "ics": Source(
         "--ics", "FILE.ics", "shifts from an iCalendar on-call feed; repeatable",

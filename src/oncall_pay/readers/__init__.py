@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         read_volunteers_csv,
         read_volunteers_csv_with_lines,
     )
+    from .grafana import read_grafana_final_shifts
     from .ical import read_ics
     from .pagerduty import (
         read_pagerduty_incidents_csv,
@@ -36,6 +37,7 @@ _HOME = {
     "read_shifts_csv_with_lines": "csv",
     "read_volunteers_csv": "csv",
     "read_volunteers_csv_with_lines": "csv",
+    "read_grafana_final_shifts": "grafana",
     "read_ics": "ical",
     "read_pagerduty_incidents_csv": "pagerduty",
     "read_pagerduty_log_entries": "pagerduty",
@@ -48,6 +50,7 @@ _HOME = {
 __all__ = [
     "WorkbookStatement",
     "check_volunteer_refs",
+    "read_grafana_final_shifts",
     "read_ics",
     "read_pagerduty_incidents_csv",
     "read_pagerduty_log_entries",
