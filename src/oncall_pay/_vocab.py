@@ -103,6 +103,10 @@ class NoticeKind(enum.StrEnum):
     PERIOD = "period"
     REST = "rest"
     STREAK = "streak"
+    # About the input files, found while reading them (docs/inputs.md).
+    NOT_A_VOLUNTEER = "not_a_volunteer"
+    CUT_AT_SAVED_WINDOW = "cut_at_saved_window"
+    URGENCY_UNKNOWN = "urgency_unknown"
 
 
 #: The time categories, in the order they are reported.
@@ -177,6 +181,9 @@ LABELS: Final[Mapping[type[enum.StrEnum], Mapping[str, Label]]] = MappingProxyTy
         NoticeKind.PERIOD: Label("No pay week in the period"),
         NoticeKind.REST: Label("Too little rest"),
         NoticeKind.STREAK: Label("Too many days in a row"),
+        NoticeKind.NOT_A_VOLUNTEER: Label("Not a volunteer, not paid"),
+        NoticeKind.CUT_AT_SAVED_WINDOW: Label("Schedule cut where it was saved"),
+        NoticeKind.URGENCY_UNKNOWN: Label("Urgency unknown"),
     }),
 })  # fmt: skip
 
