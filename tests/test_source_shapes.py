@@ -15,18 +15,21 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import attrs
 import pytest
 
 import oncall_pay as op
 from oncall_pay.cli import demo_files
 from oncall_pay.pay_run import Sources, load_inputs
+from oncall_pay.readers.ical import read_ics
 from oncall_pay.readers.pagerduty import (
+    read_pagerduty_incidents_csv,
     read_pagerduty_log_entries,
     read_pagerduty_oncalls,
     read_pagerduty_schedule,
 )
 from test_cli import run
-from test_sources import ALICE, BOB, PD, ROSTER, spans, utc
+from test_sources import ALICE, BOB, ICAL, PD, ROSTER, WINDOW, spans, utc
 
 MEI = op.Volunteer(
     id="mei", name="Mei Chen", country="AU", subdivision="NSW",
@@ -401,4 +404,220 @@ def test_overview_on_the_command_line_writes_nothing(tmp_path: Path) -> None:
     )  # fmt: skip
     assert status == 1
     assert f'error: {PD / "log-entries-overview.json"}, field "log_entries": holds' in stderr
+    assert not out.exists()
+
+
+# --- PagerDuty's calendar feed: bare-email ATTENDEE ----------------------------------------
+
+
+def test_pagerduty_feed_attendees_are_matched_by_email() -> None:
+    """ATTENDEE:alice@example.com (no mailto:) matches the roster's email column."""
+    shifts = read_ics(ICAL / "pagerduty-feed-attendees.ics", (ALICE, BOB), window=WINDOW)
+    assert spans(shifts, "alice") == [(utc(2026, 11, 2, 9), utc(2026, 11, 9, 9))]
+    assert spans(shifts, "bob") == [(utc(2026, 11, 9, 9), utc(2026, 11, 16, 9))]
+
+
+def test_pagerduty_feed_with_a_roster_without_emails_says_to_add_an_email_column() -> None:
+    """Every attendee is listed, each saying the roster needs an `email` column."""
+    no_emails = tuple(attrs.evolve(v, email=None) for v in (ALICE, BOB))
+    with pytest.raises(op.InputError) as excinfo:
+        read_ics(ICAL / "pagerduty-feed-attendees.ics", no_emails, window=WINDOW)
+    problems = excinfo.value.problems
+    assert [(p.line, p.field) for p in problems] == [(14, "ATTENDEE"), (23, "ATTENDEE")]
+    assert problems[0].message.startswith("attendee alice@example.com matches no volunteer")
+    assert all("add an `email` column to the roster" in p.message for p in problems)
+
+
+def test_a_roster_with_emails_keeps_the_plain_hint() -> None:
+    """With emails in the roster, an unknown attendee gets the usual hint, not the column one."""
+    with pytest.raises(op.InputError) as excinfo:
+        read_ics(ICAL / "pagerduty-feed-attendees.ics", (ALICE,), window=WINDOW)
+    (problem,) = excinfo.value.problems
+    assert "bob@example.com matches no volunteer in the roster" in problem.message
+    assert "`email` column" not in problem.message
+
+
+def test_pagerduty_feed_without_emails_on_the_command_line(tmp_path: Path) -> None:
+    """The command exits 1 with one line per attendee naming file, line and property."""
+    status, stderr, out = _export(tmp_path, "--ics", ICAL / "pagerduty-feed-attendees.ics")
+    assert status == 1
+    errors = [line for line in stderr.splitlines() if line.startswith("error:")]
+    assert errors[0].startswith(
+        f'error: {ICAL / "pagerduty-feed-attendees.ics"} line 14, field "ATTENDEE": attendee '
+        "alice@example.com matches no volunteer: attendees are matched by email, and the "
+        "roster has no emails; add an `email` column"
+    )
+    assert len(errors) == 2
+    assert not out.exists()
+
+
+# --- Google Calendar: the organiser among the guests ------------------------------------------
+
+
+def test_google_calendar_organiser_among_the_guests_is_not_on_call() -> None:
+    """Maeve organises every event and is a guest of each: only the other guest is on call."""
+    shifts = read_ics(ICAL / "google-calendar-rota.ics", ROSTER, window=WINDOW)
+    assert spans(shifts, "alice") == [(utc(2026, 11, 2, 9), utc(2026, 11, 9, 9))]
+    assert spans(shifts, "bob") == [(utc(2026, 11, 9, 9), utc(2026, 11, 16, 9))]
+    # Her own week has no other guest: the title names her.
+    assert spans(shifts, "maeve") == [(utc(2026, 11, 16, 9), utc(2026, 11, 23, 9))]
+    # Known by her email too, she is still on call for her own week only.
+    roster = tuple(
+        attrs.evolve(v, email="Maeve.Walsh@example.com") if v.id == "maeve" else v for v in ROSTER
+    )
+    assert read_ics(ICAL / "google-calendar-rota.ics", roster, window=WINDOW) == shifts
+
+
+def test_google_calendar_organiser_outside_the_roster_is_not_an_error() -> None:
+    """An organiser who is not a volunteer need not be in the roster for the others' weeks."""
+    window = (utc(2026, 11, 1), utc(2026, 11, 15))
+    shifts = read_ics(ICAL / "google-calendar-rota.ics", (ALICE, BOB), window=window)
+    assert sorted(s.volunteer_id for s in shifts) == ["alice", "bob"]
+
+
+def test_google_calendar_on_the_command_line(tmp_path: Path) -> None:
+    """--ics on a Google export pays Alice her week, and the organiser only her own."""
+    roster = tmp_path / "google-roster.csv"
+    roster.write_text(
+        "id,name,country,timezone,email\n"
+        "alice,Alice Byrne,IE,Europe/Dublin,alice@example.com\n"
+        "bob,Bob Jones,IE,Europe/Dublin,bob@example.com\n"
+        "maeve,Maeve Walsh,IE,Europe/Dublin,\n",
+        encoding="utf-8",
+    )
+    _, rules = _files(tmp_path)
+    out = tmp_path / "google.json"
+    result = run(
+        "export", "--volunteers", roster, "--rules", rules, "--ics",
+        ICAL / "google-calendar-rota.ics", "--from", "2026-11-02", "--to", "2026-11-08",
+        "--output", out, "--format", "json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert [s["volunteer_id"] for s in report["statements"]] == ["alice"]
+
+
+# --- every bad row of every kind, in one run -----------------------------------------------
+
+
+SHIFTS_BAD_AND_UNKNOWN = """\
+volunteer_id,start,end,role
+alice,2026-11-02T09:00:00+00:00,2026-11-09T09:00:00+00:00,primary
+bob,2026-11-09T09:00,2026-11-16T09:00:00+00:00,primary
+zoe,2026-11-16T09:00:00+00:00,2026-11-23T09:00:00+00:00,primary
+"""
+
+PAGES_BAD_AND_UNKNOWN = """\
+id,volunteer_id,at,resolved_at,worked_minutes
+P-1,zoe,2026-11-07T03:10:00+00:00,,
+P-2,alice,2026-11-07T04:10:00+00:00,,1h30
+"""
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_parse_error_and_an_unknown_volunteer_are_reported_together(tmp_path: Path) -> None:
+    """load_inputs lists a bad time on one row and an unknown volunteer on another, in order."""
+    roster, rules = _files(tmp_path)
+    shifts = _write(tmp_path, "shifts.csv", SHIFTS_BAD_AND_UNKNOWN)
+    pages = _write(tmp_path, "pages.csv", PAGES_BAD_AND_UNKNOWN)
+    with pytest.raises(op.InputError) as excinfo:
+        load_inputs(Sources(roster, rules, files={"shifts": shifts, "pages": pages}), NOVEMBER)
+    found = [(p.source, p.line, p.field) for p in excinfo.value.problems]
+    assert found == [
+        (str(shifts), 3, "start"),
+        (str(shifts), 4, "volunteer_id"),
+        (str(pages), 2, "volunteer_id"),
+        (str(pages), 3, "worked_minutes"),
+    ]
+    assert "has no UTC offset" in excinfo.value.problems[0].message
+    assert "unknown volunteer id 'zoe'" in excinfo.value.problems[1].message
+
+
+def test_a_bad_roster_row_does_not_hide_unknown_volunteers(tmp_path: Path) -> None:
+    """A bad roster row is reported with the shifts of people in no row; its own id is known."""
+    roster, rules = _files(tmp_path)
+    roster.write_text(ROSTER_CSV.replace("Europe/London", "Europe/Londn"), encoding="utf-8")
+    shifts = _write(tmp_path, "shifts.csv", SHIFTS_BAD_AND_UNKNOWN)
+    with pytest.raises(op.InputError) as excinfo:
+        load_inputs(Sources(roster, rules, files={"shifts": shifts}), NOVEMBER)
+    found = [(p.source, p.line, p.field) for p in excinfo.value.problems]
+    # Bob's row is bad, but bob is in the roster: only zoe is unknown.
+    assert found == [
+        (str(roster), 3, "timezone"),
+        (str(shifts), 3, "start"),
+        (str(shifts), 4, "volunteer_id"),
+    ]
+
+
+def test_every_reader_reports_a_broken_entry_and_an_unknown_person_together(
+    tmp_path: Path,
+) -> None:
+    """PagerDuty JSON, the incidents CSV and calendar feeds each list both problems at once."""
+    oncalls = json.loads((PD / "oncalls-manager-on-level-2.json").read_text(encoding="utf-8"))
+    oncalls["oncalls"][0]["start"] = "2026-11-02 09:00"
+    with pytest.raises(op.InputError) as excinfo:
+        read_pagerduty_oncalls(json.dumps(oncalls), (ALICE,))
+    assert [p.field for p in excinfo.value.problems] == ["oncalls[0].start", "oncalls[2].user"]
+
+    logs = json.loads((PD / "log-entries.json").read_text(encoding="utf-8"))
+    logs["log_entries"][1]["created_at"] = "yesterday"
+    with pytest.raises(op.InputError) as excinfo:
+        read_pagerduty_log_entries(json.dumps(logs), (ALICE,))
+    assert [p.field for p in excinfo.value.problems] == [
+        "log_entries[1].created_at",
+        "log_entries[3].user",
+    ]
+
+    schedule = json.loads((PD / "schedule-unwrapped.json").read_text(encoding="utf-8"))
+    schedule["final_schedule"]["rendered_schedule_entries"][0]["end"] = None
+    with pytest.raises(op.InputError) as excinfo:
+        read_pagerduty_schedule(json.dumps(schedule), (ALICE,))
+    assert [p.field for p in excinfo.value.problems] == [
+        "final_schedule.rendered_schedule_entries[0].end",
+        "final_schedule.rendered_schedule_entries[1].user",
+    ]
+
+    text = (PD / "incidents.csv").read_text(encoding="utf-8")
+    incidents = _write(tmp_path, "incidents.csv", text.replace("2026-11-07T03:10:00+00:00", "x"))
+    with pytest.raises(op.InputError) as excinfo:
+        read_pagerduty_incidents_csv(incidents, (ALICE,))
+    assert [(p.line, p.field) for p in excinfo.value.problems] == [
+        (2, "created_on"),
+        (4, "assigned_to_user_ids"),
+    ]
+
+    feed = (ICAL / "pagerduty-feed-attendees.ics").read_text(encoding="utf-8")
+    feed = feed.replace("DTSTART;VALUE=DATE-TIME:20261102T090000Z", "DTSTART:20261102T09000Z")
+    broken = _write(tmp_path, "feed.ics", feed)
+    with pytest.raises(op.InputError) as excinfo:
+        read_ics(broken, (ALICE,), window=WINDOW)
+    assert [(p.line, p.field) for p in excinfo.value.problems] == [
+        (10, "DTSTART"),
+        (23, "ATTENDEE"),
+    ]
+
+
+def test_every_problem_of_a_run_on_the_command_line(tmp_path: Path) -> None:
+    """Exit 1, one line per problem with file, line and field, and no output file."""
+    shifts = _write(tmp_path, "shifts.csv", SHIFTS_BAD_AND_UNKNOWN)
+    pages = _write(tmp_path, "pages.csv", PAGES_BAD_AND_UNKNOWN)
+    status, stderr, out = _export(tmp_path, "--shifts", shifts, "--pages", pages)
+    assert status == 1
+    assert stderr.splitlines() == [
+        f'error: {shifts} line 3, field "start": 2026-11-09T09:00 has no UTC offset; add one, '
+        "e.g. 2026-11-21T02:10:00+00:00 or 2026-11-21T02:10Z (times without an offset are not "
+        "guessed)",
+        f"error: {shifts} line 4, field \"volunteer_id\": unknown volunteer id 'zoe' (not in "
+        "the roster)",
+        f"error: {pages} line 2, field \"volunteer_id\": unknown volunteer id 'zoe' (not in "
+        "the roster)",
+        f"error: {pages} line 3, field \"worked_minutes\": '1h30' is not a number of minutes; "
+        "expected a decimal number such as 15 or 7.5",
+        "4 problem(s); nothing was written.",
+    ]
     assert not out.exists()
