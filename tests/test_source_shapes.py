@@ -621,3 +621,24 @@ def test_every_problem_of_a_run_on_the_command_line(tmp_path: Path) -> None:
         "4 problem(s); nothing was written.",
     ]
     assert not out.exists()
+
+
+def test_the_command_prints_the_notices_about_the_files(tmp_path: Path) -> None:
+    """After the totals, each notice about the input files is printed: finance sees it at once."""
+    roster, rules = _files(tmp_path)
+    out = tmp_path / "out.xlsx"
+    result = run(
+        "export", "--volunteers", roster, "--rules", rules,
+        "--pagerduty-schedule", PD / "schedule-cut-at-window.json",
+        "--pagerduty-log-entries", PD / "log-entries-manager-escalation.json",
+        "--from", "2026-11-02", "--to", "2026-11-15", "--output", out,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    notices = [line for line in result.stdout.splitlines() if line.startswith("Notice")]
+    assert [line.split(":")[0] for line in notices] == [
+        "Notice (Not a volunteer, not paid)",
+        "Notice (Schedule cut where it was saved)",
+        "Notice (Schedule cut where it was saved)",
+    ]
+    assert "PNK0777 (Niamh Kelly)" in notices[0]
+    assert out.exists()

@@ -450,10 +450,7 @@ class Inputs:
             raise type(error)([self._place(p) for p in error.problems]) from None
         if not self.notices:
             return report
-        notices = sorted(
-            (*report.notices, *self.notices),
-            key=lambda n: (n.volunteer_id or "", n.kind, n.detail),
-        )
+        notices = sorted((*report.notices, *self.notices), key=_notice_order)
         return attrs.evolve(report, notices=tuple(notices))
 
     def run_info(self) -> dict[str, str]:
@@ -471,6 +468,11 @@ class Inputs:
         if problem.source is None and problem.line is None:
             return attrs.evolve(problem, source=str(self.rules_path))
         return problem
+
+
+def _notice_order(notice: Notice) -> tuple[str, str, str]:
+    """The report's order of notices: by volunteer (none first), kind, detail."""
+    return (notice.volunteer_id or "", notice.kind, notice.detail)
 
 
 def _read_rules(path: Path) -> tuple[Policy, str]:
@@ -594,5 +596,5 @@ def load_inputs(sources: Sources, period: tuple[date, date]) -> Inputs:
         rules_sha256=sha,
         sources=sources.describe(),
         roster_lines=roster_lines,
-        notices=tuple(v for _, _, v in rows if isinstance(v, Notice)),
+        notices=tuple(sorted((v for _, _, v in rows if isinstance(v, Notice)), key=_notice_order)),
     )
