@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import attrs
@@ -642,3 +642,59 @@ def test_the_command_prints_the_notices_about_the_files(tmp_path: Path) -> None:
     ]
     assert "PNK0777 (Niamh Kelly)" in notices[0]
     assert out.exists()
+
+
+def _split_schedule(at: str) -> tuple[str, str]:
+    """The cut-at-window schedule as two saves without overflow, cut again at ``at``."""
+    doc = json.loads((PD / "schedule-cut-at-window.json").read_text(encoding="utf-8"))
+    entries = doc["schedule"]["final_schedule"]["rendered_schedule_entries"]
+    cut = datetime.fromisoformat(at)
+    before, after = [], []
+    for entry in entries:
+        start, end = datetime.fromisoformat(entry["start"]), datetime.fromisoformat(entry["end"])
+        if start < cut:
+            before.append(dict(entry, end=min(end, cut).isoformat()))
+        if end > cut:
+            after.append(dict(entry, start=max(start, cut).isoformat()))
+    halves = []
+    for part in (before, after):
+        half = json.loads(json.dumps(doc))
+        half["schedule"]["final_schedule"]["rendered_schedule_entries"] = part
+        halves.append(json.dumps(half))
+    return halves[0], halves[1]
+
+
+def test_a_schedule_saved_in_two_windows_is_whole_when_read_together() -> None:
+    """Alice's entry cut between two saves is carried on by the other file: no notice for her."""
+    first, second = _split_schedule("2026-11-05T00:00:00+00:00")
+    notices: list[op.Notice] = []
+    read_pagerduty_schedule(first, SUN, pay_weeks=PAY_WEEKS, notices=notices)
+    assert [n.volunteer_id for n in notices] == ["mei", "alice"]
+    notices.clear()
+    shifts = read_pagerduty_schedule([first, second], SUN, pay_weeks=PAY_WEEKS, notices=notices)
+    assert [n.volunteer_id for n in notices] == ["mei", "rosa"]
+    whole = read_pagerduty_schedule(PD / "schedule-cut-at-window.json", SUN)
+    assert spans(shifts, "mei") == spans(whole, "mei")
+    assert spans(shifts, "rosa") == spans(whole, "rosa")
+    # Alice's week comes in two pieces that meet at the cut.
+    assert spans(shifts, "alice") == [
+        (utc(2026, 11, 2, 9), utc(2026, 11, 5)),
+        (utc(2026, 11, 5), utc(2026, 11, 9, 9)),
+    ]
+
+
+def test_the_same_entry_in_two_saved_schedules_is_one_shift() -> None:
+    """Two saves that both hold a week (overflow=true across their boundary) read it once."""
+    text = (PD / "schedule-with-override.json").read_text(encoding="utf-8")
+    assert read_pagerduty_schedule([text, text], ROSTER) == read_pagerduty_schedule(text, ROSTER)
+
+
+def test_every_problem_of_several_schedule_files_is_listed(tmp_path: Path) -> None:
+    """A file that is not JSON does not hide another file's unknown person."""
+    broken = _write(tmp_path, "broken.json", '{"schedule": ')
+    with pytest.raises(op.InputError) as excinfo:
+        read_pagerduty_schedule([broken, PD / "schedule-unwrapped.json"], (BOB,))
+    assert [p.source for p in excinfo.value.problems] == [
+        str(broken),
+        str(PD / "schedule-unwrapped.json"),
+    ]

@@ -228,10 +228,10 @@ def _pagerduty_schedule(
 ) -> list[tuple[None, Shift | Notice]]:
     from .readers.pagerduty import read_pagerduty_schedule
 
+    # Read together: a schedule saved month by month, cut at each month's
+    # edges, is whole when the months are given together.
     notices: list[Notice] = []
-    shifts = read_pagerduty_schedule(
-        files[0], ctx.roster, pay_weeks=ctx.pay_weeks(), notices=notices
-    )
+    shifts = read_pagerduty_schedule(files, ctx.roster, pay_weeks=ctx.pay_weeks(), notices=notices)
     return [*_unlined(shifts), *_unlined(notices)]
 
 
@@ -312,8 +312,8 @@ SOURCES: Final[Mapping[str, Source]] = {
     ),
     "pagerduty_schedule": Source(
         "--pagerduty-schedule", "FILE.json",
-        "shifts from a saved PagerDuty GET /schedules/{id} response; repeatable",
-        "shifts", "PagerDuty schedule files", _pagerduty_schedule,
+        "shifts from a saved PagerDuty GET /schedules/{id} response; repeatable, read together",
+        "shifts", "PagerDuty schedule files", _pagerduty_schedule, together=True,
     ),
     "pagerduty_log_entries": Source(
         "--pagerduty-log-entries", "FILE.json",

@@ -171,32 +171,36 @@ def read_pagerduty_oncalls(
 
 
 def read_pagerduty_schedule(
-    path: Source,
+    paths_or_texts: Source | Iterable[Source],
     roster: Iterable[Volunteer],
     *,
     mapping: Mapping[str, str] | None = None,
     pay_weeks: tuple[date, date] | None = None,
     notices: list[Notice] | None = None,
 ) -> tuple[Shift, ...]:
-    """Read shifts from a saved ``GET /schedules/{id}`` response.
+    """Read shifts from saved ``GET /schedules/{id}`` responses.
 
     The final schedule (``final_schedule.rendered_schedule_entries``) is
     read: it is the layers with overrides applied, so an override splits the
     shift it falls in. Each entry ``{start, end, user}`` becomes one shift
-    whose role is the schedule's name. The response may be saved whole
+    whose role is the schedule's name. A response may be saved whole
     (``{"schedule": {...}}``, as the API sends it) or as the schedule object
     alone (as the ``pdpyras`` client's ``rget()`` returns it). Save the
     schedule with ``overflow=true`` and ``since`` and ``until`` spanning the
     reported weeks, a day more either side.
 
     PagerDuty cuts entries at ``since`` and ``until`` unless asked for
-    ``overflow=true``. Given ``pay_weeks``, an entry that starts at the
+    ``overflow=true``. Given ``pay_weeks``, an entry that starts at its
     file's first start, or ends at its last end, while its volunteer's local
-    pay weeks go on past that instant is reported: a
-    ``cut_at_saved_window`` notice, or, without ``notices``, an error.
+    pay weeks go on past that instant, and no other file given with it
+    carries that volunteer's cover on, is reported: a
+    ``cut_at_saved_window`` notice, or, without ``notices``, an error. (So
+    one schedule saved month by month, each month cut at its edges, reads
+    whole when the months are given together.)
 
     Args:
-        path: The file, or the JSON text itself.
+        paths_or_texts: One file (or the JSON text itself), or several,
+            read together.
         roster: The volunteers people are matched to.
         mapping: ``{PagerDuty user id or email: volunteer id}``, which wins
             over every other match.
@@ -206,20 +210,46 @@ def read_pagerduty_schedule(
         notices: A list the reader appends its notices to.
 
     Returns:
-        The shifts, in schedule order.
+        The shifts, file by file in schedule order.
 
     Raises:
-        InputError: The file is not a schedule response, a value is bad,
-            people match no volunteer, or (``pay_weeks`` given, no
+        InputError: A file is not JSON or not a schedule response, a value
+            is bad, people match no volunteer, or (``pay_weeks`` given, no
             ``notices``) an entry is cut inside a pay week. Lists every
-            problem found.
-        OSError: The file cannot be opened.
+            problem of every file.
+        OSError: A file cannot be opened.
     """
     roster = tuple(roster)
     people = People.of(roster, mapping)
-    doc = _Json.load(path)
     unmatched = Unmatched(_USER_HINT)
-    shifts: list[Shift] = []
+    problems: list[Problem] = []
+    docs: list[_Json] = []
+    for item in _sources(paths_or_texts):
+        try:
+            docs.append(_Json.load(item))
+        except InputError as e:
+            problems.extend(e.problems)
+    files = [_schedule_entries(doc, people, unmatched) for doc in docs]
+    notes = Notes(notices)
+    if pay_weeks is not None:
+        zones = {v.id: v.timezone for v in roster}
+        by_volunteer: dict[str, list[tuple[int, Shift]]] = {}
+        for index, read in enumerate(files):
+            for _, shift in read:
+                by_volunteer.setdefault(shift.volunteer_id, []).append((index, shift))
+        for index, (doc, read) in enumerate(zip(docs, files, strict=True)):
+            _cut_entries(doc.source, read, index, by_volunteer, zones, pay_weeks, notes)
+    problems.extend(p for doc in docs for p in doc.problems)
+    problems.extend([*unmatched.problems(), *notes.problems])
+    if problems:
+        raise InputError(problems)
+    # The same entry in two files (months saved with overflow=true both hold
+    # the week across their boundary) is one shift.
+    return tuple(dict.fromkeys(shift for read in files for _, shift in read))
+
+
+def _schedule_entries(doc: _Json, people: People, unmatched: Unmatched) -> list[tuple[str, Shift]]:
+    """The shifts of one saved schedule, each with its JSON path."""
     read: list[tuple[str, Shift]] = []
     schedule, prefix = doc.data, ""
     if isinstance(schedule, dict) and "schedule" in schedule:
@@ -230,7 +260,7 @@ def read_pagerduty_schedule(
             'expected a GET /schedules/{id} response: {"schedule": {...}}, or the schedule '
             f"object itself with its final_schedule; got {_shown(schedule)}",
         )
-        schedule = None
+        return read
     final = doc.member(schedule, "final_schedule", prefix, "the rendered final schedule")
     base = _join(prefix, "final_schedule.rendered_schedule_entries")
     entries = doc.member(
@@ -251,17 +281,10 @@ def read_pagerduty_schedule(
         if isinstance(start, datetime) and isinstance(end, datetime) and user is not None:
             shift = doc.build(f"{where}.end", Shift, user[0], start, end, role)
             if shift is not None:
-                shifts.append(shift)
                 read.append((where, shift))
     if entries is not None and not isinstance(entries, list):
         doc.fail(base, f"expected a list of entries, got {_shown(entries)}")
-    notes = Notes(notices)
-    if pay_weeks is not None and read:
-        _cut_entries(doc.source, read, {v.id: v.timezone for v in roster}, pay_weeks, notes)
-    problems = [*doc.problems, *unmatched.problems(), *notes.problems]
-    if problems:
-        raise InputError(problems)
-    return tuple(shifts)
+    return read
 
 
 def read_pagerduty_log_entries(
@@ -843,16 +866,22 @@ def _not_a_volunteer(taken: tuple[str, str], why: str) -> Notice:
 def _cut_entries(
     source: str,
     read: list[tuple[str, Shift]],
+    file: int,
+    by_volunteer: Mapping[str, list[tuple[int, Shift]]],
     zones: Mapping[str, str],
     pay_weeks: tuple[date, date],
     notes: Notes,
 ) -> None:
-    """Entries at the file's first start or last end, inside their volunteer's pay weeks.
+    """Entries at the file's first start or last end, inside their volunteer's
+    pay weeks, that no shift of another file (``by_volunteer``: every file's
+    shifts, with the file's index) carries on.
 
     PagerDuty cuts a schedule's entries at ``since`` and ``until`` unless
     asked for ``overflow=true``, so cover past the file's edges is unknown:
     pay for a week the edge falls inside would silently be too low.
     """
+    if not read:
+        return
     first = min(shift.start for _, shift in read if shift.start is not None)
     last = max(shift.end for _, shift in read if shift.end is not None)
     hint = (
@@ -868,6 +897,9 @@ def _cut_entries(
                 continue
             if not weeks[0] < edge < weeks[1]:
                 continue  # the edge is outside the pay weeks, or on their boundary
+            others = [s for i, s in by_volunteer[shift.volunteer_id] if i != file]
+            if _carried_on(edge, field, others):
+                continue  # another file has the cover on the other side
             missing = "before" if field == "start" else "after"
             detail = (
                 f"{source}: the saved schedule {side} at {edge.isoformat()} ({where}), inside "
@@ -881,6 +913,18 @@ def _cut_entries(
                     detail.removeprefix(f"{source}: "), source=source, field=f"{where}.{field}"
                 ),
             )
+
+
+def _carried_on(edge: datetime, field: str, others: list[Shift]) -> bool:
+    """Whether a shift of ``others`` covers the moment just beyond ``edge``."""
+    for shift in others:
+        if shift.start is None or shift.end is None:
+            continue
+        if field == "end" and shift.start <= edge < shift.end:
+            return True
+        if field == "start" and shift.start < edge <= shift.end:
+            return True
+    return False
 
 
 def _join(path: str, key: str) -> str:
