@@ -150,7 +150,7 @@ def test_entries_cut_inside_a_pay_week_are_noticed() -> None:
     assert "starts at 2026-11-02T00:00:00+00:00" in mei
     assert "rendered_schedule_entries[0]" in mei
     assert "2026-11-02T00:00:00+11:00" in mei  # Mei's first pay week began 11 hours earlier
-    assert "cover before that is not in the file" in mei
+    assert "any cover before that is not in the file, so it would not be paid" in mei
     assert "ends at 2026-11-16T00:00:00+00:00" in rosa
     assert "2026-11-16T00:00:00-08:00" in rosa  # Rosa's last pay week ends 8 hours later
     assert "overflow=true" in rosa

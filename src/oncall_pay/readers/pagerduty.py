@@ -904,8 +904,8 @@ def _cut_entries(
             detail = (
                 f"{source}: the saved schedule {side} at {edge.isoformat()} ({where}), inside "
                 f"the pay weeks of {shift.volunteer_id!r} ({weeks[0].isoformat()} to "
-                f"{weeks[1].isoformat()}, their time); cover {missing} that is not in the "
-                f"file, so it is not paid. {hint}"
+                f"{weeks[1].isoformat()}, their time); any cover {missing} that is not in "
+                f"the file, so it would not be paid. {hint}"
             )
             notes.add(
                 Notice(NoticeKind.CUT_AT_SAVED_WINDOW, shift.volunteer_id, detail),
