@@ -698,3 +698,23 @@ def test_every_problem_of_several_schedule_files_is_listed(tmp_path: Path) -> No
         str(broken),
         str(PD / "schedule-unwrapped.json"),
     ]
+
+
+def test_an_incidents_export_without_urgency_under_rules_that_pay_some_is_an_error(
+    tmp_path: Path,
+) -> None:
+    """The incidents CSV without its urgency column cannot silently pay nothing either."""
+    lines = (PD / "incidents.csv").read_text(encoding="utf-8").splitlines()
+    incidents = _write(
+        tmp_path, "incidents.csv", "\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n"
+    )
+    assert "urgency" not in incidents.read_text(encoding="utf-8").splitlines()[0]
+    status, stderr, out = _export(
+        tmp_path,
+        "--pagerduty-schedule", PD / "schedule-with-override.json",
+        "--pagerduty-incidents", incidents,
+    )  # fmt: skip
+    assert status == 1
+    assert f'error: {incidents}, field "urgency": the urgency of 3 page(s)' in stderr
+    assert "download the export with its urgency column" in stderr
+    assert not out.exists()

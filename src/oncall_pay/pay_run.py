@@ -249,7 +249,7 @@ def _pagerduty_log_entries(
 
 
 def _urgency_unknown(
-    files: tuple[Path, ...], pages: Iterable[Page], ctx: ReadContext
+    files: tuple[Path, ...], pages: Iterable[Page], ctx: ReadContext, *, csv: bool = False
 ) -> list[Problem]:
     """Pages of unknown urgency, when the rules pay only some urgencies: an error,
     never a silent zero."""
@@ -265,19 +265,29 @@ def _urgency_unknown(
     if not paid or not unknown:
         return []
     shown = ", ".join(unknown[:5]) + (", …" if len(unknown) > 5 else "")
-    msg = (
-        f"the urgency of {len(unknown)} page(s) ({shown}) is not in the file: it was saved "
-        "without include[]=incidents. The rules pay callouts only for some urgencies "
-        f"({', '.join(paid)}), so these pages would be paid nothing; save the log entries "
-        "again with include[]=incidents"
+    why, fix = (
+        ("its urgency column is missing or empty", "download the export with its urgency column")
+        if csv
+        else (
+            "it was saved without include[]=incidents",
+            "save the log entries again with include[]=incidents",
+        )
     )
-    return [Problem(msg, source=str(files[0]), field="log_entries")]
+    msg = (
+        f"the urgency of {len(unknown)} page(s) ({shown}) is not in the file: {why}. The "
+        f"rules pay callouts only for some urgencies ({', '.join(paid)}), so these pages "
+        f"would be paid nothing; {fix}"
+    )
+    return [Problem(msg, source=str(files[0]), field="urgency" if csv else "log_entries")]
 
 
-def _pagerduty_incidents(files: tuple[Path, ...], ctx: ReadContext) -> list[tuple[None, Page]]:
+def _pagerduty_incidents(
+    files: tuple[Path, ...], ctx: ReadContext
+) -> list[tuple[None, Page | Problem]]:
     from .readers.pagerduty import read_pagerduty_incidents_csv
 
-    return _unlined(read_pagerduty_incidents_csv(files[0], ctx.roster))
+    pages = read_pagerduty_incidents_csv(files[0], ctx.roster)
+    return [*_unlined(pages), *_unlined(_urgency_unknown(files, pages, ctx, csv=True))]
 
 
 def _ics(files: tuple[Path, ...], ctx: ReadContext) -> list[tuple[None, Shift]]:
