@@ -718,3 +718,21 @@ def test_an_incidents_export_without_urgency_under_rules_that_pay_some_is_an_err
     assert f'error: {incidents}, field "urgency": the urgency of 3 page(s)' in stderr
     assert "download the export with its urgency column" in stderr
     assert not out.exists()
+
+
+def test_a_page_of_results_that_is_not_json_does_not_hide_the_others(tmp_path: Path) -> None:
+    """On-calls and log entries: a broken file is listed with the other files' problems."""
+    broken = _write(tmp_path, "oncalls-2.json", '{"oncalls": [')
+    with pytest.raises(op.InputError) as excinfo:
+        read_pagerduty_oncalls([PD / "oncalls-page-1.json", broken], (ALICE,))
+    problems = excinfo.value.problems
+    assert (problems[0].source, problems[0].line) == (str(broken), 1)
+    assert "not JSON" in problems[0].message
+    # The first page's unknown people are still listed; no "missing page" for the broken one.
+    assert [p.field for p in problems[1:]] == ["oncalls[2].user"]
+    with pytest.raises(op.InputError) as excinfo:
+        read_pagerduty_log_entries([broken, PD / "log-entries.json"], (ALICE,))
+    assert [(p.source, p.field) for p in excinfo.value.problems] == [
+        (str(broken), None),
+        (str(PD / "log-entries.json"), "log_entries[3].user"),
+    ]

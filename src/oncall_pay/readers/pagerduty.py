@@ -114,9 +114,9 @@ def read_pagerduty_oncalls(
     mode = _mode(non_volunteers)
     wanted = _levels(levels)
     window = _window(clip)
-    docs = [_Json.load(item) for item in _sources(paths_or_texts)]
+    docs, unreadable = _load_all(paths_or_texts)
+    problems = list(unreadable)
     unmatched = Unmatched(_USER_HINT)
-    problems: list[Problem] = []
     shifts: list[Shift] = []
     seen: set[tuple[str, datetime | None, datetime | None, str]] = set()
     pages: list[_PageInfo] = []
@@ -151,7 +151,8 @@ def read_pagerduty_oncalls(
                 seen.add(key)
                 shifts.append(shift)
         problems.extend(doc.problems)
-    problems.extend(_gaps(pages))
+    if not unreadable:  # a page that is not JSON is not a missing page
+        problems.extend(_gaps(pages))
     if mode == "notice" and notices is not None:
         for uid, on_levels in permanent.items():
             if uid in scheduled or (taken := unmatched.take(uid)) is None:
@@ -222,13 +223,7 @@ def read_pagerduty_schedule(
     roster = tuple(roster)
     people = People.of(roster, mapping)
     unmatched = Unmatched(_USER_HINT)
-    problems: list[Problem] = []
-    docs: list[_Json] = []
-    for item in _sources(paths_or_texts):
-        try:
-            docs.append(_Json.load(item))
-        except InputError as e:
-            problems.extend(e.problems)
+    docs, problems = _load_all(paths_or_texts)
     files = [_schedule_entries(doc, people, unmatched) for doc in docs]
     notes = Notes(notices)
     if pay_weeks is not None:
@@ -346,7 +341,7 @@ def read_pagerduty_log_entries(
     """
     people = People.of(roster, mapping)
     mode = _mode(non_volunteers)
-    docs = [_Json.load(item) for item in _sources(paths_or_texts)]
+    docs, unreadable = _load_all(paths_or_texts)
     unmatched = Unmatched(_USER_HINT)
     pages_info: list[_PageInfo] = []
     resolved: dict[str, datetime] = {}
@@ -397,8 +392,9 @@ def read_pagerduty_log_entries(
         )
         if page is not None:
             pages.append(page)
-    problems = [p for doc in docs for p in doc.problems]
-    problems.extend(_gaps(pages_info))
+    problems = [*unreadable, *(p for doc in docs for p in doc.problems)]
+    if not unreadable:  # a page that is not JSON is not a missing page
+        problems.extend(_gaps(pages_info))
     problems.extend(_overview(docs, kinds))
     if mode == "notice" and notices is not None:
         for uid, escalated in _escalated_only(first_told, unmatched.keys()).items():
@@ -760,6 +756,19 @@ class _Json:
             for problem in e.problems:
                 self.fail(path, problem.message)
             return None
+
+
+def _load_all(items: Source | Iterable[Source]) -> tuple[list[_Json], list[Problem]]:
+    """Every file parsed, and the problems of those that are not JSON: one
+    broken file does not hide the others' problems."""
+    docs: list[_Json] = []
+    problems: list[Problem] = []
+    for item in _sources(items):
+        try:
+            docs.append(_Json.load(item))
+        except InputError as e:
+            problems.extend(e.problems)
+    return docs, problems
 
 
 def _sources(items: Source | Iterable[Source]) -> list[Source]:
