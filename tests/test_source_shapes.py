@@ -736,3 +736,27 @@ def test_a_page_of_results_that_is_not_json_does_not_hide_the_others(tmp_path: P
         (str(broken), None),
         (str(PD / "log-entries.json"), "log_entries[3].user"),
     ]
+
+
+def test_a_row_with_a_bad_time_and_an_unknown_volunteer_gets_both(tmp_path: Path) -> None:
+    """One row, two problems: its bad time and its unknown volunteer, in that order."""
+    roster, rules = _files(tmp_path)
+    shifts = _write(
+        tmp_path,
+        "shifts.csv",
+        "volunteer_id,start,end\n"
+        "zoe,2026-11-02T09:00,2026-11-09T09:00:00+00:00\n"
+        "bob,2026-11-09,2026-11-16T09:00:00+00:00\n"
+        ",2026-11-16T09:00,2026-11-23T09:00:00+00:00\n",
+    )
+    with pytest.raises(op.InputError) as excinfo:
+        load_inputs(Sources(roster, rules, files={"shifts": shifts}), NOVEMBER)
+    assert [(p.line, p.field) for p in excinfo.value.problems] == [
+        (2, "start"),
+        (2, "volunteer_id"),
+        (3, "start"),
+        (4, "volunteer_id"),
+        (4, "start"),
+    ]
+    assert excinfo.value.problems[1].message == "unknown volunteer id 'zoe' (not in the roster)"
+    assert excinfo.value.problems[3].message == "is empty; the volunteer_id column is required"

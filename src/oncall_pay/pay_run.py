@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -43,6 +43,7 @@ from ._rules_file import load_policy
 from ._weeks import WEEK, reported_weeks, source_read_window
 from .readers.csv import (
     check_volunteer_refs,
+    read_column,
     read_pages_csv_with_lines,
     read_roster_ids,
     read_shifts_csv_with_lines,
@@ -517,6 +518,30 @@ def _listed(read: Reader, files: tuple[Path, ...], context: ReadContext) -> list
     return list(read(files, context))
 
 
+def _bad_rows_refs(rows: Iterable[_Row], roster_ids: Collection[str]) -> list[Problem]:
+    """Unknown volunteer ids on rows that could not be read for another reason.
+
+    A row with a bad time is not built, so the roster check never sees it;
+    its ``volunteer_id`` cell is read again here, so one run says both.
+    """
+    bad: dict[str, set[int]] = {}
+    named: set[tuple[str | None, int | None]] = set()
+    for _, _, value in rows:
+        if isinstance(value, Problem) and value.source is not None and value.line is not None:
+            bad.setdefault(value.source, set()).add(value.line)
+            if value.field == "volunteer_id":
+                named.add((value.source, value.line))
+    problems = []
+    for source, lines in bad.items():
+        cells = read_column(source, "volunteer_id")
+        for line in sorted(lines):
+            vid = cells.get(line, "")
+            if vid and vid not in roster_ids and (source, line) not in named:
+                msg = f"unknown volunteer id {vid!r} (not in the roster)"
+                problems.append(Problem(msg, source=source, line=line, field="volunteer_id"))
+    return problems
+
+
 def _problem_order(sources: Sources) -> Callable[[Problem], tuple[int, int]]:
     """Problems by file (roster, rules, then each source's files in order), then line."""
     files = [str(sources.volunteers), str(sources.rules)]
@@ -571,6 +596,7 @@ def load_inputs(sources: Sources, period: tuple[date, date]) -> Inputs:
         if not source.needs_roster
         for row in _read_source(source, sources.files.get(name, ()), context, attempt)
     ]
+    problems.extend(v for _, _, v in rows if isinstance(v, Problem))
     shift_rows = [(f, n, v) for f, n, v in rows if isinstance(v, Shift) and n is not None]
     page_rows = [(f, n, v) for f, n, v in rows if isinstance(v, Page) and n is not None]
     seen: dict[str, tuple[str, int]] = {}
@@ -582,17 +608,19 @@ def load_inputs(sources: Sources, period: tuple[date, date]) -> Inputs:
         seen.setdefault(page.id, (source_name, line))
     if roster_ids:
         problems.extend(check_volunteer_refs(roster_ids, shift_rows, page_rows))
+        problems.extend(_bad_rows_refs(rows, roster_ids))
     if roster:
         # People are matched only against a good roster: a person who is a
         # bad row would be reported as unknown.
-        rows += [
+        matched = [
             row
             for name, source in order
             if source.needs_roster
             for row in _read_source(source, sources.files.get(name, ()), context, attempt)
         ]
-    problems.extend(v for _, _, v in rows if isinstance(v, Problem))
-    # A file's own problems first, then those found across files, each in file order.
+        problems.extend(v for _, _, v in matched if isinstance(v, Problem))
+        rows += matched
+    # By file, then line; on one line, the row's own problems come first.
     problems.sort(key=_problem_order(sources))
     if problems:
         raise InputError(problems)

@@ -236,11 +236,21 @@ def read_roster_ids(path: str | Path) -> frozenset[str]:
     volunteer whose row is bad does not name an unknown volunteer. Empty if
     the file cannot be read as a table with an ``id`` column.
     """
+    return frozenset(cell for cell in read_column(path, "id").values() if cell)
+
+
+def read_column(path: str | Path, column: str) -> dict[int, str]:
+    """The cells of one column by the line their row starts on, of every row.
+
+    Bad rows too: a row whose time cannot be read can still name an unknown
+    volunteer, and one run should say both. Empty if the file cannot be read
+    as a table with that column.
+    """
     try:
-        table = _Table.read(path, ("id",), ())
+        table = _Table.read(path, (column,), ())
     except (InputError, OSError):
-        return frozenset()
-    return frozenset(cells["id"] for _, cells in table.records if cells["id"])
+        return {}
+    return {line: cells[column] for line, cells in table.records}
 
 
 def check_volunteer_refs(
