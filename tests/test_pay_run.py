@@ -69,7 +69,11 @@ def test_a_service_reads_the_vendor_fixtures_as_the_cli_does(tmp_path: Path) -> 
         },
         options={"ics_zone": "Europe/Dublin"},
     )
-    assert sources.options == {"levels": (1,), "ics_zone": "Europe/Dublin"}
+    assert sources.options == {
+        "levels": (1,),
+        "non_volunteers": "notice",
+        "ics_zone": "Europe/Dublin",
+    }
     inputs = op.load_inputs(sources, OCTOBER)
     report = inputs.compute(*OCTOBER)
     expected = _cli_json(

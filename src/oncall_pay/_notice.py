@@ -15,7 +15,9 @@ class Notice:
 
     Kinds (``_vocab.NoticeKind``): ``overlap``, ``period_edge``,
     ``subdivision``, ``period``, and the working-time notices of
-    ``docs/health.md``: ``rest``, ``streak``.
+    ``docs/health.md``: ``rest``, ``streak``; and those the schedule
+    readers give about their files (``docs/inputs.md``):
+    ``not_a_volunteer``, ``cut_at_saved_window``, ``urgency_unknown``.
     """
 
     kind: str

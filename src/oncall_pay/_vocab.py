@@ -104,6 +104,10 @@ class NoticeKind(enum.StrEnum):
     OUTSIDE_PERIOD = "outside_period"
     REST = "rest"
     STREAK = "streak"
+    # About the input files, found while reading them (docs/inputs.md).
+    NOT_A_VOLUNTEER = "not_a_volunteer"
+    CUT_AT_SAVED_WINDOW = "cut_at_saved_window"
+    URGENCY_UNKNOWN = "urgency_unknown"
 
 
 #: The time categories, in the order they are reported.
@@ -179,6 +183,9 @@ LABELS: Final[Mapping[type[enum.StrEnum], Mapping[str, Label]]] = MappingProxyTy
         NoticeKind.OUTSIDE_PERIOD: Label("Shifts outside the reported weeks"),
         NoticeKind.REST: Label("Too little rest"),
         NoticeKind.STREAK: Label("Too many days in a row"),
+        NoticeKind.NOT_A_VOLUNTEER: Label("Not a volunteer, not paid"),
+        NoticeKind.CUT_AT_SAVED_WINDOW: Label("Schedule cut where it was saved"),
+        NoticeKind.URGENCY_UNKNOWN: Label("Urgency unknown"),
     }),
 })  # fmt: skip
 

@@ -25,6 +25,7 @@ from ._model import EARLIEST_DATE, LATEST_DATE, date_range_problem, period_probl
 from ._parallel import available_workers
 from ._report import Report
 from ._rules import Policy
+from ._vocab import NoticeKind, label
 from ._weeks import explain_read_period
 from ._weeks import week_start as week_start_of
 from .pay_run import Inputs, Sources, _read_rules, load_inputs
@@ -259,6 +260,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     report = inputs.compute(args.start, args.end, progress=_progress(sys.stderr), workers=args.jobs)
     _write(report, inputs, args.output, args.format)
     _print_totals(report, args.output, sys.stdout)
+    _print_file_notices(inputs, sys.stdout)
     return EXIT_OK
 
 
@@ -302,6 +304,12 @@ def _read_snapshots(folders: Sequence[Path], asked: tuple[date, date]) -> list[S
     if problems:
         raise InputError(problems)
     return snapshots
+
+
+def _print_file_notices(inputs: Inputs, out: TextIO) -> None:
+    """The notices the readers gave about the files: they change what is paid."""
+    for notice in inputs.notices:
+        print(f"Notice ({label(NoticeKind(notice.kind)).title}): {notice.detail}", file=out)
 
 
 def _parse_week(text: str, policy: Policy | None) -> date:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -36,13 +36,16 @@ import attrs
 from ._engine import compute
 from ._errors import InputError, OncallPayError, PolicyError, Problem
 from ._model import Page, Shift, Volunteer, period_problems
+from ._notice import Notice
 from ._report import Report
 from ._rules import Policy
 from ._rules_file import load_policy
-from ._weeks import source_read_window
+from ._weeks import WEEK, reported_weeks, source_read_window
 from .readers.csv import (
     check_volunteer_refs,
+    read_column,
     read_pages_csv_with_lines,
+    read_roster_ids,
     read_shifts_csv_with_lines,
     read_volunteers_csv_with_lines,
 )
@@ -72,17 +75,32 @@ class ReadContext:
             :attr:`Source.needs_roster`).
         period: The first and last date asked for.
         options: The value of every source option, by :attr:`SourceOption.name`.
+        policy: The rules, when the rules file could be read (``None`` if
+            not): a reader may check its files against them.
     """
 
     roster: tuple[Volunteer, ...]
     period: tuple[date, date]
     options: Mapping[str, object]
+    policy: Policy | None = None
+
+    def pay_weeks(self) -> tuple[date, date] | None:
+        """The first date of the first reported pay week and the first date
+        after the last one, or ``None`` when there are none or no rules."""
+        if self.policy is None:
+            return None
+        weeks = reported_weeks(*self.period, self.policy.week_start_weekday)
+        return (weeks[0], weeks[-1] + WEEK) if weeks else None
 
 
-Reader = Callable[[tuple[Path, ...], ReadContext], Iterable[tuple[int | None, Shift | Page]]]
-"""Reads files into ``(line, shift or page)`` pairs; ``line`` is ``None``
-where the format has no line to name. Raises ``InputError`` (or ``OSError``)
-for bad files."""
+Reader = Callable[
+    [tuple[Path, ...], ReadContext], Iterable[tuple[int | None, Shift | Page | Notice | Problem]]
+]
+"""Reads files into ``(line, value)`` pairs; ``line`` is ``None`` where the
+format has no line to name. A value is a shift or a page, a ``Notice`` about
+the files for the report, or a ``Problem`` of a row the reader could read
+past (the pay run then stops, but still checks the rows that were read).
+Raises ``InputError`` (or ``OSError``) for bad files."""
 
 
 @attrs.frozen
@@ -159,43 +177,118 @@ def _levels(text: str) -> tuple[int, ...]:
     return levels
 
 
-def _csv_shifts(files: tuple[Path, ...], _: ReadContext) -> Iterable[tuple[int, Shift]]:
-    return read_shifts_csv_with_lines(files[0])
+def _non_volunteers(text: str) -> str:
+    if text not in ("notice", "fail"):
+        msg = f"{text!r} is not 'notice' or 'fail'"
+        raise argparse.ArgumentTypeError(msg)
+    return text
 
 
-def _csv_pages(files: tuple[Path, ...], _: ReadContext) -> Iterable[tuple[int, Page]]:
-    return read_pages_csv_with_lines(files[0])
+def _csv_shifts(
+    files: tuple[Path, ...], _: ReadContext
+) -> Iterable[tuple[int | None, Shift | Problem]]:
+    problems: list[Problem] = []
+    rows: list[tuple[int | None, Shift | Problem]] = [
+        *read_shifts_csv_with_lines(files[0], problems=problems)
+    ]
+    return rows + _unlined(problems)
+
+
+def _csv_pages(
+    files: tuple[Path, ...], _: ReadContext
+) -> Iterable[tuple[int | None, Page | Problem]]:
+    problems: list[Problem] = []
+    rows: list[tuple[int | None, Page | Problem]] = [
+        *read_pages_csv_with_lines(files[0], problems=problems)
+    ]
+    return rows + _unlined(problems)
 
 
 def _unlined(values: Iterable[_T]) -> list[tuple[None, _T]]:
     return [(None, v) for v in values]
 
 
-def _pagerduty_oncalls(files: tuple[Path, ...], ctx: ReadContext) -> list[tuple[None, Shift]]:
+def _pagerduty_oncalls(
+    files: tuple[Path, ...], ctx: ReadContext
+) -> list[tuple[None, Shift | Notice]]:
     from .readers.pagerduty import read_pagerduty_oncalls
 
     # Open-ended entries stay open: the engine clips them to each
     # volunteer's own local pay weeks.
     levels = cast("tuple[int, ...]", ctx.options["levels"])
-    return _unlined(read_pagerduty_oncalls(files, ctx.roster, levels=levels))
+    notices: list[Notice] = []
+    shifts = read_pagerduty_oncalls(
+        files, ctx.roster, levels=levels, notices=notices,
+        non_volunteers=cast("Literal['notice', 'fail']", ctx.options["non_volunteers"]),
+    )  # fmt: skip
+    return [*_unlined(shifts), *_unlined(notices)]
 
 
-def _pagerduty_schedule(files: tuple[Path, ...], ctx: ReadContext) -> list[tuple[None, Shift]]:
+def _pagerduty_schedule(
+    files: tuple[Path, ...], ctx: ReadContext
+) -> list[tuple[None, Shift | Notice]]:
     from .readers.pagerduty import read_pagerduty_schedule
 
-    return _unlined(read_pagerduty_schedule(files[0], ctx.roster))
+    # Read together: a schedule saved month by month, cut at each month's
+    # edges, is whole when the months are given together.
+    notices: list[Notice] = []
+    shifts = read_pagerduty_schedule(files, ctx.roster, pay_weeks=ctx.pay_weeks(), notices=notices)
+    return [*_unlined(shifts), *_unlined(notices)]
 
 
-def _pagerduty_log_entries(files: tuple[Path, ...], ctx: ReadContext) -> list[tuple[None, Page]]:
+def _pagerduty_log_entries(
+    files: tuple[Path, ...], ctx: ReadContext
+) -> list[tuple[None, Page | Notice | Problem]]:
     from .readers.pagerduty import read_pagerduty_log_entries
 
-    return _unlined(read_pagerduty_log_entries(files, ctx.roster))
+    notices: list[Notice] = []
+    pages = read_pagerduty_log_entries(
+        files, ctx.roster, notices=notices,
+        non_volunteers=cast("Literal['notice', 'fail']", ctx.options["non_volunteers"]),
+    )  # fmt: skip
+    return [*_unlined(pages), *_unlined(notices), *_unlined(_urgency_unknown(files, pages, ctx))]
 
 
-def _pagerduty_incidents(files: tuple[Path, ...], ctx: ReadContext) -> list[tuple[None, Page]]:
+def _urgency_unknown(
+    files: tuple[Path, ...], pages: Iterable[Page], ctx: ReadContext, *, csv: bool = False
+) -> list[Problem]:
+    """Pages of unknown urgency, when the rules pay only some urgencies: an error,
+    never a silent zero."""
+    paid = sorted(
+        {
+            urgency
+            for version in (ctx.policy.versions if ctx.policy is not None else ())
+            for plan in version.plans.values()
+            for urgency in plan.callout.urgencies or ()
+        }
+    )
+    unknown = [page.id for page in pages if page.urgency is None]
+    if not paid or not unknown:
+        return []
+    shown = ", ".join(unknown[:5]) + (", …" if len(unknown) > 5 else "")
+    why, fix = (
+        ("its urgency column is missing or empty", "download the export with its urgency column")
+        if csv
+        else (
+            "it was saved without include[]=incidents",
+            "save the log entries again with include[]=incidents",
+        )
+    )
+    msg = (
+        f"the urgency of {len(unknown)} page(s) ({shown}) is not in the file: {why}. The "
+        f"rules pay callouts only for some urgencies ({', '.join(paid)}), so these pages "
+        f"would be paid nothing; {fix}"
+    )
+    return [Problem(msg, source=str(files[0]), field="urgency" if csv else "log_entries")]
+
+
+def _pagerduty_incidents(
+    files: tuple[Path, ...], ctx: ReadContext
+) -> list[tuple[None, Page | Problem]]:
     from .readers.pagerduty import read_pagerduty_incidents_csv
 
-    return _unlined(read_pagerduty_incidents_csv(files[0], ctx.roster))
+    pages = read_pagerduty_incidents_csv(files[0], ctx.roster)
+    return [*_unlined(pages), *_unlined(_urgency_unknown(files, pages, ctx, csv=True))]
 
 
 def _grafana_final_shifts(
@@ -238,13 +331,22 @@ SOURCES: Final[Mapping[str, Source]] = {
     ),
     "pagerduty_schedule": Source(
         "--pagerduty-schedule", "FILE.json",
-        "shifts from a saved PagerDuty GET /schedules/{id} response; repeatable",
-        "shifts", "PagerDuty schedule files", _pagerduty_schedule,
+        "shifts from a saved PagerDuty GET /schedules/{id} response; repeatable, read together",
+        "shifts", "PagerDuty schedule files", _pagerduty_schedule, together=True,
     ),
     "pagerduty_log_entries": Source(
         "--pagerduty-log-entries", "FILE.json",
         "pages from saved PagerDuty GET /log_entries results; repeatable, the pages of one export",
         "pages", "PagerDuty log entries files", _pagerduty_log_entries, together=True,
+        options=(
+            SourceOption(
+                "--non-volunteers",
+                "people PagerDuty escalated to who are not in the roster (managers), in "
+                "--pagerduty-log-entries and --pagerduty-oncalls: 'notice' (default) lists "
+                "them as not paid, 'fail' stops the run",
+                "notice|fail", default="notice", parse=_non_volunteers,
+            ),
+        ),
     ),
     "pagerduty_incidents": Source(
         "--pagerduty-incidents", "FILE.csv",
@@ -341,6 +443,8 @@ class Inputs:
     rules_sha256: str
     sources: dict[str, str]
     roster_lines: dict[str, int]
+    notices: tuple[Notice, ...] = ()
+    """Notices the readers gave about the files, added to every report."""
 
     def compute(
         self, start: date, end: date, *, progress: Progress | None = None, workers: int = 1
@@ -354,17 +458,25 @@ class Inputs:
             workers: Price in this many processes; the report is the same
                 (``oncall_pay.compute``).
 
+        Returns:
+            The report, with the notices the readers gave about the files
+            among its own.
+
         Raises:
             InputError: A problem of a volunteer, placed at its roster line.
             PolicyError: A problem of the rules, placed in the rules file.
         """
         try:
-            return compute(
+            report = compute(
                 self.volunteers, self.shifts, self.pages, self.policy,
                 start=start, end=end, progress=progress, workers=workers,
             )  # fmt: skip
         except (InputError, PolicyError) as error:
             raise type(error)([self._place(p) for p in error.problems]) from None
+        if not self.notices:
+            return report
+        notices = sorted((*report.notices, *self.notices), key=_notice_order)
+        return attrs.evolve(report, notices=tuple(notices))
 
     def run_info(self) -> dict[str, str]:
         """The input files and the rules' SHA-256, for the workbook's Run sheet."""
@@ -383,6 +495,11 @@ class Inputs:
         return problem
 
 
+def _notice_order(notice: Notice) -> tuple[str, str, str]:
+    """The report's order of notices: by volunteer (none first), kind, detail."""
+    return (notice.volunteer_id or "", notice.kind, notice.detail)
+
+
 def _read_rules(path: Path) -> tuple[Policy, str]:
     """The rules and the SHA-256 of the file's bytes."""
     try:
@@ -393,8 +510,8 @@ def _read_rules(path: Path) -> tuple[Policy, str]:
     return load_policy(path), hashlib.sha256(data).hexdigest()
 
 
-_Pair = tuple[int | None, Shift | Page]
-_Row = tuple[str, int | None, Shift | Page]
+_Pair = tuple[int | None, Shift | Page | Notice | Problem]
+_Row = tuple[str, int | None, Shift | Page | Notice | Problem]
 
 
 def _read_source(
@@ -413,6 +530,38 @@ def _read_source(
 
 def _listed(read: Reader, files: tuple[Path, ...], context: ReadContext) -> list[_Pair]:
     return list(read(files, context))
+
+
+def _bad_rows_refs(rows: Iterable[_Row], roster_ids: Collection[str]) -> list[Problem]:
+    """Unknown volunteer ids on rows that could not be read for another reason.
+
+    A row with a bad time is not built, so the roster check never sees it;
+    its ``volunteer_id`` cell is read again here, so one run says both.
+    """
+    bad: dict[str, set[int]] = {}
+    named: set[tuple[str | None, int | None]] = set()
+    for _, _, value in rows:
+        if isinstance(value, Problem) and value.source is not None and value.line is not None:
+            bad.setdefault(value.source, set()).add(value.line)
+            if value.field == "volunteer_id":
+                named.add((value.source, value.line))
+    problems = []
+    for source, lines in bad.items():
+        cells = read_column(source, "volunteer_id")
+        for line in sorted(lines):
+            vid = cells.get(line, "")
+            if vid and vid not in roster_ids and (source, line) not in named:
+                msg = f"unknown volunteer id {vid!r} (not in the roster)"
+                problems.append(Problem(msg, source=source, line=line, field="volunteer_id"))
+    return problems
+
+
+def _problem_order(sources: Sources) -> Callable[[Problem], tuple[int, int]]:
+    """Problems by file (roster, rules, then each source's files in order), then line."""
+    files = [str(sources.volunteers), str(sources.rules)]
+    files += [str(path) for name in SOURCES for path in sources.files.get(name, ())]
+    rank = {name: index for index, name in reversed(list(enumerate(files)))}
+    return lambda p: (rank.get(p.source or "", len(files)), p.line or 0)
 
 
 def load_inputs(sources: Sources, period: tuple[date, date]) -> Inputs:
@@ -456,8 +605,13 @@ def load_inputs(sources: Sources, period: tuple[date, date]) -> Inputs:
         )
         problems.append(Problem(msg, source=str(sources.volunteers)))
     roster_lines = {v.id: n for n, v in roster_rows or ()}
+    # With bad roster rows, rows naming volunteer ids are still checked, against
+    # every id the roster file holds (a bad row's id is not unknown).
+    roster_ids = (
+        roster_lines.keys() if roster_rows is not None else read_roster_ids(sources.volunteers)
+    )
     policy, sha = attempt(lambda: _read_rules(sources.rules), sources.rules) or (None, "")
-    context = ReadContext(roster=roster, period=period, options=sources.options)
+    context = ReadContext(roster=roster, period=period, options=sources.options, policy=policy)
     order = sorted(SOURCES.items(), key=lambda item: item[1].provides == "pages")
     rows = [
         row
@@ -465,6 +619,7 @@ def load_inputs(sources: Sources, period: tuple[date, date]) -> Inputs:
         if not source.needs_roster
         for row in _read_source(source, sources.files.get(name, ()), context, attempt)
     ]
+    problems.extend(v for _, _, v in rows if isinstance(v, Problem))
     shift_rows = [(f, n, v) for f, n, v in rows if isinstance(v, Shift) and n is not None]
     page_rows = [(f, n, v) for f, n, v in rows if isinstance(v, Page) and n is not None]
     seen: dict[str, tuple[str, int]] = {}
@@ -474,14 +629,22 @@ def load_inputs(sources: Sources, period: tuple[date, date]) -> Inputs:
             msg = f"page id {page.id!r} was already given in {first[0]} line {first[1]}"
             problems.append(Problem(msg, source=source_name, line=line, field="id"))
         seen.setdefault(page.id, (source_name, line))
+    if roster_ids:
+        problems.extend(check_volunteer_refs(roster_ids, shift_rows, page_rows))
+        problems.extend(_bad_rows_refs(rows, roster_ids))
     if roster:
-        problems.extend(check_volunteer_refs(roster, shift_rows, page_rows))
-        rows += [
+        # People are matched only against a good roster: a person who is a
+        # bad row would be reported as unknown.
+        matched = [
             row
             for name, source in order
             if source.needs_roster
             for row in _read_source(source, sources.files.get(name, ()), context, attempt)
         ]
+        problems.extend(v for _, _, v in matched if isinstance(v, Problem))
+        rows += matched
+    # By file, then line; on one line, the row's own problems come first.
+    problems.sort(key=_problem_order(sources))
     if problems:
         raise InputError(problems)
     assert policy is not None  # no problems means the rules were read
@@ -494,4 +657,5 @@ def load_inputs(sources: Sources, period: tuple[date, date]) -> Inputs:
         rules_sha256=sha,
         sources=sources.describe(),
         roster_lines=roster_lines,
+        notices=tuple(sorted((v for _, _, v in rows if isinstance(v, Notice)), key=_notice_order)),
     )

@@ -28,6 +28,8 @@ from .._model import Volunteer
 
 # Problems list at most this many places per person; the rest are counted.
 _PLACES_SHOWN = 12
+#: Why a person is unmatched when nobody in the roster could be them.
+NO_MATCH = "matches no volunteer in the roster"
 
 
 def fold(text: str) -> str:
@@ -184,11 +186,28 @@ class Unmatched:
         path: str | None = None,
         line: int | None = None,
         field: str | None = None,
-        why: str = "matches no volunteer in the roster",
+        why: str = NO_MATCH,
     ) -> None:
         """Record that the person ``key`` (described as ``who``) appears here."""
         person = self._people.setdefault(key, _Person(who, why))
         person.places.append(_Place(source, path, line, field))
+
+    def keys(self) -> list[str]:
+        """The keys of the unmatched people, in order of first appearance."""
+        return list(self._people)
+
+    def take(self, key: str) -> tuple[str, str] | None:
+        """Remove a person nobody in the roster could be (not a namesake).
+
+        Returns:
+            How they are described and where they appear, or ``None`` (and
+            they stay) if they are not such a person.
+        """
+        person = self._people.get(key)
+        if person is None or person.why != NO_MATCH:
+            return None
+        del self._people[key]
+        return person.who, _places(person.places)
 
     def problems(self) -> list[Problem]:
         """One problem per unmatched person, in order of first appearance."""

@@ -155,11 +155,16 @@ def read_volunteers_csv_with_lines(path: str | Path) -> tuple[tuple[int, Volunte
     return tuple(values)
 
 
-def read_shifts_csv_with_lines(path: str | Path) -> tuple[tuple[int, Shift], ...]:
+def read_shifts_csv_with_lines(
+    path: str | Path, *, problems: list[Problem] | None = None
+) -> tuple[tuple[int, Shift], ...]:
     """Read a shifts CSV, keeping each shift's line.
 
     Like ``read_shifts_csv``, but each shift comes with the physical line its
-    row starts on, so later checks can point at it.
+    row starts on, so later checks can point at it. Given ``problems``, the
+    problems of bad rows are appended to it and the good rows returned, so
+    they can still be checked (a problem of the file as a whole still
+    raises).
     """
     table = _Table.read(path, _SHIFT_REQUIRED, _SHIFT_OPTIONAL)
     values: list[tuple[int, Shift]] = []
@@ -179,15 +184,19 @@ def read_shifts_csv_with_lines(path: str | Path) -> tuple[tuple[int, Shift], ...
         )
         if shift is not None:
             values.append((row.line, shift))
-    table.raise_problems()
+    table.raise_problems(problems)
     return tuple(values)
 
 
-def read_pages_csv_with_lines(path: str | Path) -> tuple[tuple[int, Page], ...]:
+def read_pages_csv_with_lines(
+    path: str | Path, *, problems: list[Problem] | None = None
+) -> tuple[tuple[int, Page], ...]:
     """Read a pages CSV, keeping each page's line.
 
     Like ``read_pages_csv``, but each page comes with the physical line its
-    row starts on, so later checks can point at it.
+    row starts on, so later checks can point at it. Given ``problems``, the
+    problems of bad rows are appended to it and the good rows returned (as
+    ``read_shifts_csv_with_lines``).
     """
     table = _Table.read(path, _PAGE_REQUIRED, _PAGE_OPTIONAL)
     ids = _Unique("page id")
@@ -216,12 +225,36 @@ def read_pages_csv_with_lines(path: str | Path) -> tuple[tuple[int, Page], ...]:
         ids.check(row, "id", pid)
         if page is not None:
             values.append((row.line, page))
-    table.raise_problems()
+    table.raise_problems(problems)
     return tuple(values)
 
 
+def read_roster_ids(path: str | Path) -> frozenset[str]:
+    """Every id in a roster CSV's ``id`` column, of good rows and bad ones.
+
+    For checking references against a roster that has bad rows: a shift of a
+    volunteer whose row is bad does not name an unknown volunteer. Empty if
+    the file cannot be read as a table with an ``id`` column.
+    """
+    return frozenset(cell for cell in read_column(path, "id").values() if cell)
+
+
+def read_column(path: str | Path, column: str) -> dict[int, str]:
+    """The cells of one column by the line their row starts on, of every row.
+
+    Bad rows too: a row whose time cannot be read can still name an unknown
+    volunteer, and one run should say both. Empty if the file cannot be read
+    as a table with that column.
+    """
+    try:
+        table = _Table.read(path, (column,), ())
+    except (InputError, OSError):
+        return {}
+    return {line: cells[column] for line, cells in table.records}
+
+
 def check_volunteer_refs(
-    volunteers: Iterable[Volunteer],
+    volunteers: Iterable[Volunteer | str],
     shifts: Iterable[tuple[str, int, Shift]],
     pages: Iterable[tuple[str, int, Page]],
 ) -> list[Problem]:
@@ -232,7 +265,7 @@ def check_volunteer_refs(
     ``read_shifts_csv_with_lines`` and ``read_pages_csv_with_lines``.
 
     Args:
-        volunteers: The roster.
+        volunteers: The roster, or its ids.
         shifts: ``(source, line, shift)`` triples.
         pages: ``(source, line, page)`` triples.
 
@@ -241,7 +274,7 @@ def check_volunteer_refs(
         given; empty if every reference is known. Raise them with
         ``InputError``.
     """
-    known = {v.id for v in volunteers}
+    known = {v if isinstance(v, str) else v.id for v in volunteers}
     located: list[tuple[str, int, Shift | Page]] = [*shifts, *pages]
     return [
         Problem(
@@ -418,10 +451,14 @@ class _Table:
     def rows(self) -> list[_Row]:
         return [_Row(self.source, line, cells, self.problems) for line, cells in self.records]
 
-    def raise_problems(self) -> None:
-        if self.problems:
-            # Stable: problems of one line keep the order they were found in.
-            raise InputError(sorted(self.problems, key=lambda p: p.line or 0))
+    def raise_problems(self, sink: list[Problem] | None = None) -> None:
+        """Raise the rows' problems, or, given ``sink``, append them to it."""
+        # Stable: problems of one line keep the order they were found in.
+        found = sorted(self.problems, key=lambda p: p.line or 0)
+        if sink is not None:
+            sink.extend(found)
+        elif found:
+            raise InputError(found)
 
 
 def _decode(source: str, data: bytes) -> str:

@@ -33,9 +33,13 @@ import recurring_ical_events  # type: ignore[import-untyped]  # ships no type hi
 
 from .._errors import InputError, Problem
 from .._model import Shift, Volunteer, iana_zone_names, zone
-from ._people import People, Unmatched, fold
+from ._people import NO_MATCH, People, Unmatched, fold
 
 _PERSON_HINT = "add their email (or exact name) to the roster, or map them explicitly"
+_NO_EMAILS = (
+    "matches no volunteer: attendees are matched by email, and the roster has no emails; "
+    "add an `email` column to the roster with each volunteer's address as the feed writes it"
+)
 _ZONE_HINT = "pass the zone its times are meant in (default_zone; --ics-zone on the command line)"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Expand a little beyond the window: floating times are compared with the
@@ -98,8 +102,9 @@ def read_ics(
     text = _decode(source, Path(path).read_bytes())
     calendar = _parse(source, text)
     feed = _Feed.of(source, text, calendar)
+    # Broken events are reported and left out; the others are still read, so
+    # one run lists every problem of the file.
     feed.check_components()
-    feed.raise_problems()
     role = _text(calendar.get("X-WR-CALNAME"))
     unmatched = Unmatched(_PERSON_HINT)
     shifts: list[Shift] = []
@@ -154,12 +159,25 @@ class _Feed:
             raise InputError(self.problems)
 
     def check_components(self) -> None:
-        """Problems the parser noted in the events themselves, before expanding them."""
+        """Problems the parser noted in the events themselves, before expanding them.
+
+        The broken events are reported and taken out of the calendar: the
+        expansion of recurring events cannot read them.
+        """
+        broken = []
         for event in self.events:
-            for name, error in getattr(event.component, "errors", ()):
+            errors = list(getattr(event.component, "errors", ()))
+            for name, error in errors:
                 event.fail(str(name), f"{name} cannot be read: {error}")
             if "DTSTART" not in event.component:
                 event.fail("BEGIN", "no DTSTART; an on-call shift needs a start")
+            elif not errors:
+                continue
+            broken.append(event.component)
+        if broken:
+            self.calendar.subcomponents = [
+                c for c in self.calendar.subcomponents if all(c is not b for b in broken)
+            ]
 
     def occurrences(self, start: datetime, end: datetime) -> Iterator[Any]:
         # CalendarQuery rather than recurring_ical_events.of(): of() rewrites
@@ -270,12 +288,14 @@ class _Event:
     def people(self, occurrence: Any, people: People, unmatched: Unmatched) -> list[str]:
         """The volunteers the occurrence is a shift of; the unmatched are recorded."""
         line = self.lines.get("ATTENDEE") or self.lines.get("BEGIN")
-        attendees = occurrence.get("ATTENDEE")
-        if attendees is not None:
-            listed = attendees if isinstance(attendees, list) else [attendees]
+        listed = _addresses(occurrence.get("ATTENDEE"))
+        # Google Calendar lists the organiser (the calendar's owner) among the
+        # guests of every event they create: they are not on call for it.
+        organiser = _addresses(occurrence.get("ORGANIZER"))
+        listed = [a for a in listed if fold(a) not in {fold(o) for o in organiser}]
+        if listed:
             found = []
-            for attendee in listed:
-                address = re.sub(r"(?i)^mailto:", "", str(attendee)).strip()
+            for address in listed:
                 vid = people.mapped(address) or people.email(address)
                 if vid is None:
                     unmatched.add(
@@ -284,6 +304,7 @@ class _Event:
                         self.feed.source,
                         line=line,
                         field="ATTENDEE",
+                        why=_NO_EMAILS if not people.by_email else NO_MATCH,
                     )
                 else:
                     found.append(vid)
@@ -321,6 +342,15 @@ class _Event:
             for problem in e.problems:
                 self.fail(problem.field or "DTSTART", problem.message)
             return None
+
+
+def _addresses(value: Any) -> list[str]:
+    """The addresses of an ATTENDEE or ORGANIZER value (one or a list), without ``mailto:``."""
+    if value is None:
+        return []
+    listed = value if isinstance(value, list) else [value]
+    found = (re.sub(r"(?i)^mailto:", "", str(item)).strip() for item in listed)
+    return [address for address in found if address]
 
 
 def _bounds(occurrence: Any) -> tuple[date | datetime, date | datetime]:

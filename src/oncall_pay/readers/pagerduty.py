@@ -1,7 +1,8 @@
 """PagerDuty readers: files saved from PagerDuty's REST API in, shifts and pages out.
 
-The library makes no network calls: finance (or a script) saves the API's
-JSON responses to files, and these readers turn them into domain values.
+These readers make no network calls: ``oncall-pay fetch pagerduty``
+(``oncall_pay.fetch``) or finance by hand saves the API's JSON responses to
+files, and these readers turn them into domain values.
 
 - ``read_pagerduty_oncalls``: ``GET /oncalls`` results, one or several pages.
 - ``read_pagerduty_schedule``: ``GET /schedules/{id}`` (its final schedule).
@@ -24,20 +25,28 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime, time
 from functools import partial
 from pathlib import Path
-from typing import Any, Final, TypeAlias, TypeGuard
+from typing import Any, Final, Literal, TypeAlias, TypeGuard
 
 import attrs
 
 from .._errors import InputError, Problem
-from .._model import Page, Shift, Volunteer
+from .._model import Page, Shift, Volunteer, zone
+from .._notice import Notice
+from .._vocab import NoticeKind
+from ._notes import Notes
 from ._people import People, Unmatched
 from .csv import _Row, _Table
 
 #: A file to read, or the JSON text itself (a string starting with ``{`` or ``[``).
 Source: TypeAlias = "str | os.PathLike[str]"
+
+#: What to do with people PagerDuty escalated to who are not in the roster
+#: (managers): list them in a ``not_a_volunteer`` notice, or fail.
+NonVolunteers: TypeAlias = Literal["notice", "fail"]
+NON_VOLUNTEERS: tuple[NonVolunteers, ...] = ("notice", "fail")
 
 _USER_HINT = (
     "add their PagerDuty id to the roster's pagerduty_id column "
@@ -56,6 +65,8 @@ def read_pagerduty_oncalls(
     levels: Iterable[int] = (1,),
     clip: tuple[datetime, datetime] | None = None,
     mapping: Mapping[str, str] | None = None,
+    notices: list[Notice] | None = None,
+    non_volunteers: NonVolunteers = "notice",
 ) -> tuple[Shift, ...]:
     """Read shifts from saved ``GET /oncalls`` results.
 
@@ -70,6 +81,11 @@ def read_pagerduty_oncalls(
     start, end, level), as overlapping pages of results or several
     escalation policies sharing a schedule give, are read once.
 
+    A permanent member who is in no roster (a manager on level 2, say, when
+    level 2 is asked for) is not a volunteer: with ``notices`` given and
+    ``non_volunteers="notice"``, their entries are left out and listed in a
+    ``not_a_volunteer`` notice. Anyone else who matches nobody is an error.
+
     Args:
         paths_or_texts: One file (or JSON text) or several, each holding one
             page of results ``{oncalls: [...], limit, offset, more, total}``,
@@ -80,6 +96,10 @@ def read_pagerduty_oncalls(
             ends are clipped to (pass the reported weeks).
         mapping: ``{PagerDuty user id or email: volunteer id}``, which wins
             over every other match.
+        notices: A list the reader appends its notices to; without it,
+            permanent members outside the roster are errors.
+        non_volunteers: ``"fail"`` makes permanent members outside the
+            roster errors even when ``notices`` is given.
 
     Returns:
         The shifts, in the order read.
@@ -92,14 +112,18 @@ def read_pagerduty_oncalls(
         OSError: A file cannot be opened.
     """
     people = People.of(roster, mapping)
+    mode = _mode(non_volunteers)
     wanted = _levels(levels)
     window = _window(clip)
-    docs = [_Json.load(item) for item in _sources(paths_or_texts)]
+    docs, unreadable = _load_all(paths_or_texts)
+    problems = list(unreadable)
     unmatched = Unmatched(_USER_HINT)
-    problems: list[Problem] = []
     shifts: list[Shift] = []
     seen: set[tuple[str, datetime | None, datetime | None, str]] = set()
     pages: list[_PageInfo] = []
+    # Unmatched people by whether they appear only as permanent members.
+    permanent: dict[str, set[int]] = {}
+    scheduled: set[str] = set()
     for doc in docs:
         for path, entry in doc.items("oncalls", "GET /oncalls results", pages):
             level = doc.integer(entry, "escalation_level", path)
@@ -108,6 +132,11 @@ def read_pagerduty_oncalls(
             start = doc.instant(entry, "start", path, nullable=True)
             end = doc.instant(entry, "end", path, nullable=True)
             user = doc.person(entry, "user", path, people, unmatched)
+            if user is None and (uid := _user_id(entry)) is not None:
+                if start is None or end is None:
+                    permanent.setdefault(uid, set()).add(level)
+                else:
+                    scheduled.add(uid)
             if isinstance(start, _Bad) or isinstance(end, _Bad) or user is None:
                 continue
             vid = user[0]
@@ -123,7 +152,20 @@ def read_pagerduty_oncalls(
                 seen.add(key)
                 shifts.append(shift)
         problems.extend(doc.problems)
-    problems.extend(_gaps(pages))
+    if not unreadable:  # a page that is not JSON is not a missing page
+        problems.extend(_gaps(pages))
+    if mode == "notice" and notices is not None:
+        for uid, on_levels in permanent.items():
+            if uid in scheduled or (taken := unmatched.take(uid)) is None:
+                continue
+            listed = ", ".join(map(str, sorted(on_levels)))
+            notices.append(
+                _not_a_volunteer(
+                    taken,
+                    f"PagerDuty lists them as a permanent member (no start or end) of "
+                    f"escalation level {listed}",
+                )
+            )
     problems.extend(unmatched.problems())
     if problems:
         raise InputError(problems)
@@ -131,38 +173,95 @@ def read_pagerduty_oncalls(
 
 
 def read_pagerduty_schedule(
-    path: Source, roster: Iterable[Volunteer], *, mapping: Mapping[str, str] | None = None
+    paths_or_texts: Source | Iterable[Source],
+    roster: Iterable[Volunteer],
+    *,
+    mapping: Mapping[str, str] | None = None,
+    pay_weeks: tuple[date, date] | None = None,
+    notices: list[Notice] | None = None,
 ) -> tuple[Shift, ...]:
-    """Read shifts from a saved ``GET /schedules/{id}`` response.
+    """Read shifts from saved ``GET /schedules/{id}`` responses.
 
-    The final schedule (``schedule.final_schedule.rendered_schedule_entries``)
-    is read: it is the layers with overrides applied, so an override splits
-    the shift it falls in. Each entry ``{start, end, user}`` becomes one
-    shift whose role is the schedule's name. Save the schedule with
-    ``since`` and ``until`` spanning the reported weeks.
+    The final schedule (``final_schedule.rendered_schedule_entries``) is
+    read: it is the layers with overrides applied, so an override splits the
+    shift it falls in. Each entry ``{start, end, user}`` becomes one shift
+    whose role is the schedule's name. A response may be saved whole
+    (``{"schedule": {...}}``, as the API sends it) or as the schedule object
+    alone (as the ``pdpyras`` client's ``rget()`` returns it). Save the
+    schedule with ``overflow=true`` and ``since`` and ``until`` spanning the
+    reported weeks, a day more either side.
+
+    PagerDuty cuts entries at ``since`` and ``until`` unless asked for
+    ``overflow=true``. Given ``pay_weeks``, an entry that starts at its
+    file's first start, or ends at its last end, while its volunteer's local
+    pay weeks go on past that instant, and no other file given with it
+    carries that volunteer's cover on, is reported: a
+    ``cut_at_saved_window`` notice, or, without ``notices``, an error. (So
+    one schedule saved month by month, each month cut at its edges, reads
+    whole when the months are given together.)
 
     Args:
-        path: The file, or the JSON text itself.
+        paths_or_texts: One file (or the JSON text itself), or several,
+            read together.
         roster: The volunteers people are matched to.
         mapping: ``{PagerDuty user id or email: volunteer id}``, which wins
             over every other match.
+        pay_weeks: ``(first, after)``: the first date of the first reported
+            pay week and the first date after the last one, read as local
+            midnights in each volunteer's zone.
+        notices: A list the reader appends its notices to.
 
     Returns:
-        The shifts, in schedule order.
+        The shifts, file by file in schedule order.
 
     Raises:
-        InputError: The file is not a schedule response, a value is bad, or
-            people match no volunteer. Lists every problem found.
-        OSError: The file cannot be opened.
+        InputError: A file is not JSON or not a schedule response, a value
+            is bad, people match no volunteer, or (``pay_weeks`` given, no
+            ``notices``) an entry is cut inside a pay week. Lists every
+            problem of every file.
+        OSError: A file cannot be opened.
     """
+    roster = tuple(roster)
     people = People.of(roster, mapping)
-    doc = _Json.load(path)
     unmatched = Unmatched(_USER_HINT)
-    shifts: list[Shift] = []
-    schedule = doc.member(doc.data, "schedule", "", "a GET /schedules/{id} response")
-    final = doc.member(schedule, "final_schedule", "schedule", "the rendered final schedule")
-    base = "schedule.final_schedule.rendered_schedule_entries"
-    entries = doc.member(final, "rendered_schedule_entries", "schedule.final_schedule", "a list")
+    docs, problems = _load_all(paths_or_texts)
+    files = [_schedule_entries(doc, people, unmatched) for doc in docs]
+    notes = Notes(notices)
+    if pay_weeks is not None:
+        zones = {v.id: v.timezone for v in roster}
+        by_volunteer: dict[str, list[tuple[int, Shift]]] = {}
+        for index, read in enumerate(files):
+            for _, shift in read:
+                by_volunteer.setdefault(shift.volunteer_id, []).append((index, shift))
+        for index, (doc, read) in enumerate(zip(docs, files, strict=True)):
+            _cut_entries(doc.source, read, index, by_volunteer, zones, pay_weeks, notes)
+    problems.extend(p for doc in docs for p in doc.problems)
+    problems.extend([*unmatched.problems(), *notes.problems])
+    if problems:
+        raise InputError(problems)
+    # The same entry in two files (months saved with overflow=true both hold
+    # the week across their boundary) is one shift.
+    return tuple(dict.fromkeys(shift for read in files for _, shift in read))
+
+
+def _schedule_entries(doc: _Json, people: People, unmatched: Unmatched) -> list[tuple[str, Shift]]:
+    """The shifts of one saved schedule, each with its JSON path."""
+    read: list[tuple[str, Shift]] = []
+    schedule, prefix = doc.data, ""
+    if isinstance(schedule, dict) and "schedule" in schedule:
+        schedule, prefix = schedule["schedule"], "schedule"
+    elif not (isinstance(schedule, dict) and "final_schedule" in schedule):
+        doc.fail(
+            "",
+            'expected a GET /schedules/{id} response: {"schedule": {...}}, or the schedule '
+            f"object itself with its final_schedule; got {_shown(schedule)}",
+        )
+        return read
+    final = doc.member(schedule, "final_schedule", prefix, "the rendered final schedule")
+    base = _join(prefix, "final_schedule.rendered_schedule_entries")
+    entries = doc.member(
+        final, "rendered_schedule_entries", _join(prefix, "final_schedule"), "a list"
+    )
     role = None
     if isinstance(schedule, dict):
         name = schedule.get("name") or schedule.get("summary")
@@ -178,13 +277,10 @@ def read_pagerduty_schedule(
         if isinstance(start, datetime) and isinstance(end, datetime) and user is not None:
             shift = doc.build(f"{where}.end", Shift, user[0], start, end, role)
             if shift is not None:
-                shifts.append(shift)
+                read.append((where, shift))
     if entries is not None and not isinstance(entries, list):
         doc.fail(base, f"expected a list of entries, got {_shown(entries)}")
-    problems = [*doc.problems, *unmatched.problems()]
-    if problems:
-        raise InputError(problems)
-    return tuple(shifts)
+    return read
 
 
 def read_pagerduty_log_entries(
@@ -192,6 +288,8 @@ def read_pagerduty_log_entries(
     roster: Iterable[Volunteer],
     *,
     mapping: Mapping[str, str] | None = None,
+    notices: list[Notice] | None = None,
+    non_volunteers: NonVolunteers = "notice",
 ) -> tuple[Page, ...]:
     """Read pages from saved ``GET /log_entries`` results.
 
@@ -209,6 +307,16 @@ def read_pagerduty_log_entries(
     else the title is the incident reference's summary. Other entry types
     are ignored.
 
+    A person who is in no roster and was notified about each of their
+    incidents only after someone else (an escalation, usually to a manager)
+    is not a volunteer: with ``notices`` given and
+    ``non_volunteers="notice"``, their notifications are left out and listed
+    in a ``not_a_volunteer`` notice. Anyone else who matches nobody is an
+    error. Files holding incidents but no notification at all (saved with
+    ``is_overview=true``, which leaves notifications out) are an error;
+    incidents saved without ``include[]=incidents`` give pages of unknown
+    urgency and an ``urgency_unknown`` notice.
+
     Args:
         paths_or_texts: One file (or JSON text) or several pages of results
             ``{log_entries: [...], limit, offset, more, total}``, a JSON
@@ -217,26 +325,37 @@ def read_pagerduty_log_entries(
         roster: The volunteers people are matched to.
         mapping: ``{PagerDuty user id or email: volunteer id}``, which wins
             over every other match.
+        notices: A list the reader appends its notices to; without it,
+            people escalated to outside the roster are errors.
+        non_volunteers: ``"fail"`` makes people escalated to outside the
+            roster errors even when ``notices`` is given.
 
     Returns:
         The pages, in time order.
 
     Raises:
         InputError: A file is not JSON of that shape, a value is bad, the
-            pages of results have a gap, or people match no volunteer.
-            Lists every problem found.
+            pages of results have a gap, the files hold incidents but no
+            notification, or people match no volunteer. Lists every
+            problem found.
         OSError: A file cannot be opened.
     """
     people = People.of(roster, mapping)
-    docs = [_Json.load(item) for item in _sources(paths_or_texts)]
+    mode = _mode(non_volunteers)
+    docs, unreadable = _load_all(paths_or_texts)
     unmatched = Unmatched(_USER_HINT)
     pages_info: list[_PageInfo] = []
     resolved: dict[str, datetime] = {}
     incidents: dict[str, _Incident] = {}
     notified: list[_Notified] = []
+    # Every notification, of volunteers or not: (incident, user id) -> first time.
+    first_told: dict[tuple[str, str], datetime] = {}
+    kinds: dict[str, int] = {}
     for doc in docs:
         for path, entry in doc.items("log_entries", "GET /log_entries results", pages_info):
             kind = entry.get("type")
+            if isinstance(kind, str):
+                kinds[kind] = kinds.get(kind, 0) + 1
             if kind not in ("notify_log_entry", "resolve_log_entry"):
                 continue
             at = doc.instant(entry, "created_at", path, nullable=False)
@@ -247,6 +366,10 @@ def read_pagerduty_log_entries(
                     resolved[incident] = at if earlier is None else min(at, earlier)
                 continue
             user = doc.person(entry, "user", path, people, unmatched)
+            uid = user[1] if user is not None else _user_id(entry)
+            if isinstance(at, datetime) and incident is not None and uid is not None:
+                known = first_told.get((incident, uid))
+                first_told[(incident, uid)] = at if known is None else min(at, known)
             if isinstance(at, datetime) and incident is not None and user is not None:
                 notified.append(_Notified(at, incident, user[0], user[1], doc, path))
     pages: list[Page] = []
@@ -270,12 +393,73 @@ def read_pagerduty_log_entries(
         )
         if page is not None:
             pages.append(page)
-    problems = [p for doc in docs for p in doc.problems]
-    problems.extend(_gaps(pages_info))
+    problems = [*unreadable, *(p for doc in docs for p in doc.problems)]
+    if not unreadable:  # a page that is not JSON is not a missing page
+        problems.extend(_gaps(pages_info))
+    problems.extend(_overview(docs, kinds))
+    if mode == "notice" and notices is not None:
+        for uid, escalated in _escalated_only(first_told, unmatched.keys()).items():
+            taken = unmatched.take(uid)
+            if taken is not None:
+                listed = ", ".join(escalated[:5]) + (", …" if len(escalated) > 5 else "")
+                notices.append(
+                    _not_a_volunteer(
+                        taken,
+                        f"PagerDuty notified them about {len(escalated)} incident(s) "
+                        f"({listed}), each only after someone else: an escalation",
+                    )
+                )
     problems.extend(unmatched.problems())
     if problems:
         raise InputError(problems)
+    unknown = [page for page in pages if page.urgency is None]
+    if unknown and notices is not None:
+        files = ", ".join(dict.fromkeys(doc.source for doc in docs))
+        notices.append(
+            Notice(
+                NoticeKind.URGENCY_UNKNOWN,
+                None,
+                f"{files}: the urgency of {len(unknown)} page(s) is not in the file (the "
+                "incidents are references only: saved without include[]=incidents); they are "
+                "priced as of unknown urgency, which rules that pay only some urgencies do "
+                "not pay",
+            )
+        )
     return tuple(pages)
+
+
+def _escalated_only(
+    first_told: Mapping[tuple[str, str], datetime], users: Iterable[str]
+) -> dict[str, list[str]]:
+    """Of ``users``, those notified about every one of their incidents only
+    after someone else was: each with those incidents."""
+    first: dict[str, datetime] = {}
+    for (incident, _), at in first_told.items():
+        first[incident] = min(at, first.get(incident, at))
+    wanted = set(users)
+    direct: set[str] = set()
+    escalated: dict[str, list[str]] = {}
+    for (incident, uid), at in first_told.items():
+        if uid not in wanted:
+            continue
+        if at <= first[incident]:
+            direct.add(uid)  # paged first (or at once with the first): on the rota
+        else:
+            escalated.setdefault(uid, []).append(incident)
+    return {uid: sorted(found) for uid, found in escalated.items() if uid not in direct}
+
+
+def _overview(docs: list[_Json], kinds: Mapping[str, int]) -> list[Problem]:
+    """Incidents but no notification at all: an overview, which says nothing of who was paged."""
+    if kinds.get("notify_log_entry") or not kinds.get("trigger_log_entry"):
+        return []
+    found = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    msg = (
+        f"holds log entries of incidents ({found}) but no notify_log_entry, so it cannot say "
+        "who was paged: PagerDuty leaves notifications out of the overview. Save the log "
+        "entries again with is_overview=false and include[]=incidents"
+    )
+    return [Problem(msg, source=docs[0].source, field="log_entries")]
 
 
 def read_pagerduty_incidents_csv(
@@ -592,6 +776,19 @@ class _Json:
             return None
 
 
+def _load_all(items: Source | Iterable[Source]) -> tuple[list[_Json], list[Problem]]:
+    """Every file parsed, and the problems of those that are not JSON: one
+    broken file does not hide the others' problems."""
+    docs: list[_Json] = []
+    problems: list[Problem] = []
+    for item in _sources(items):
+        try:
+            docs.append(_Json.load(item))
+        except InputError as e:
+            problems.extend(e.problems)
+    return docs, problems
+
+
 def _sources(items: Source | Iterable[Source]) -> list[Source]:
     if isinstance(items, str | os.PathLike):
         return [items]
@@ -696,6 +893,89 @@ def _lone_surrogates(data: Any) -> list[tuple[str, str]]:
         elif isinstance(value, list):
             stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
     return sorted(dict.fromkeys(found))
+
+
+def _mode(non_volunteers: str) -> NonVolunteers:
+    if non_volunteers not in NON_VOLUNTEERS:
+        msg = f"expected one of {', '.join(NON_VOLUNTEERS)}, got {non_volunteers!r}"
+        raise InputError(Problem(msg, field="non_volunteers"))
+    return "notice" if non_volunteers == "notice" else "fail"
+
+
+def _user_id(entry: dict[str, Any]) -> str | None:
+    """The id of an entry's user reference, if it has one."""
+    user = entry.get("user")
+    return _text(user.get("id")) if isinstance(user, dict) else None
+
+
+def _not_a_volunteer(taken: tuple[str, str], why: str) -> Notice:
+    who, places = taken
+    detail = f"{who} is not in the roster: not a volunteer, not paid ({why}); seen in {places}"
+    return Notice(NoticeKind.NOT_A_VOLUNTEER, None, detail)
+
+
+def _cut_entries(
+    source: str,
+    read: list[tuple[str, Shift]],
+    file: int,
+    by_volunteer: Mapping[str, list[tuple[int, Shift]]],
+    zones: Mapping[str, str],
+    pay_weeks: tuple[date, date],
+    notes: Notes,
+) -> None:
+    """Entries at the file's first start or last end, inside their volunteer's
+    pay weeks, that no shift of another file (``by_volunteer``: every file's
+    shifts, with the file's index) carries on.
+
+    PagerDuty cuts a schedule's entries at ``since`` and ``until`` unless
+    asked for ``overflow=true``, so cover past the file's edges is unknown:
+    pay for a week the edge falls inside would silently be too low.
+    """
+    if not read:
+        return
+    first = min(shift.start for _, shift in read if shift.start is not None)
+    last = max(shift.end for _, shift in read if shift.end is not None)
+    hint = (
+        "PagerDuty cuts a schedule at since and until unless asked for overflow=true: "
+        "save it again with overflow=true, from a day before the first pay week to a day "
+        "after the last"
+    )
+    for where, shift in read:
+        local = zone(zones[shift.volunteer_id])
+        weeks = [datetime.combine(day, time(0), tzinfo=local) for day in pay_weeks]
+        for field, edge, side in (("start", first, "starts"), ("end", last, "ends")):
+            if (shift.start if field == "start" else shift.end) != edge:
+                continue
+            if not weeks[0] < edge < weeks[1]:
+                continue  # the edge is outside the pay weeks, or on their boundary
+            others = [s for i, s in by_volunteer[shift.volunteer_id] if i != file]
+            if _carried_on(edge, field, others):
+                continue  # another file has the cover on the other side
+            missing = "before" if field == "start" else "after"
+            detail = (
+                f"{source}: the saved schedule {side} at {edge.isoformat()} ({where}), inside "
+                f"the pay weeks of {shift.volunteer_id!r} ({weeks[0].isoformat()} to "
+                f"{weeks[1].isoformat()}, their time); any cover {missing} that is not in "
+                f"the file, so it would not be paid. {hint}"
+            )
+            notes.add(
+                Notice(NoticeKind.CUT_AT_SAVED_WINDOW, shift.volunteer_id, detail),
+                Problem(
+                    detail.removeprefix(f"{source}: "), source=source, field=f"{where}.{field}"
+                ),
+            )
+
+
+def _carried_on(edge: datetime, field: str, others: list[Shift]) -> bool:
+    """Whether a shift of ``others`` covers the moment just beyond ``edge``."""
+    for shift in others:
+        if shift.start is None or shift.end is None:
+            continue
+        if field == "end" and shift.start <= edge < shift.end:
+            return True
+        if field == "start" and shift.start < edge <= shift.end:
+            return True
+    return False
 
 
 def _join(path: str, key: str) -> str:
