@@ -1,0 +1,347 @@
+"""The pay-run ledger: draft, approve, lock, arrears, adjustments, time off in lieu."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import oncall_pay as op
+from helpers import LONDON, example_policy, local, page
+from oncall_pay.cli import main
+from oncall_pay.ledger import (
+    DEFAULT_PATH,
+    ENV_VAR,
+    SCHEMA_VERSION,
+    InputFile,
+    Ledger,
+    LedgerError,
+    ledger_path,
+    schema_sql,
+)
+
+L = "Europe/London"
+NOV_2, NOV_9 = date(2026, 11, 2), date(2026, 11, 9)
+FILES = (InputFile("Roster file", "roster.csv", "0" * 64),)
+
+
+def _report(pages: list[op.Page]) -> op.Report:
+    """Bob on call all of two weeks in November, with the pages given."""
+    shift = op.Shift("bob", local(L, 2026, 11, 2), local(L, 2026, 11, 16))
+    return op.compute(
+        [LONDON], [shift], pages, example_policy(), start=NOV_2, end=date(2026, 11, 15)
+    )
+
+
+def _store(ledger: Ledger, report: op.Report, *, lock: bool = True) -> int:
+    run_id, _ = ledger.create_run(
+        report, inputs=FILES, rules_path="rules.toml", rules_sha256="a" * 64,
+        rules_text="name = 'x'", by="ana",
+    )  # fmt: skip
+    if lock:
+        ledger.approve(run_id, by="bea")
+        ledger.lock(run_id, by="cy")
+    return run_id
+
+
+SAT_PAGE = page("P1", "bob", local(L, 2026, 11, 7, 10))
+
+
+def test_a_run_goes_from_draft_to_approved_to_locked(tmp_path: Path) -> None:
+    """A run is created as a draft, approved by someone, then locked; the trail says who."""
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        run_id = _store(ledger, _report([SAT_PAGE]), lock=False)
+        assert ledger.run(run_id).status == "draft"
+        ledger.approve(run_id, by="bea")
+        assert ledger.run(run_id).status == "approved"
+        ledger.lock(run_id, by="cy")
+        record = ledger.run(run_id)
+    assert record.status == "locked"
+    assert [(e.action, e.by) for e in record.events] == [
+        ("created", "ana"), ("approved", "bea"), ("locked", "cy"),
+    ]  # fmt: skip
+    assert record.totals == _report([SAT_PAGE]).totals()
+
+
+def test_a_locked_run_refuses_every_change(tmp_path: Path) -> None:
+    """Approving, locking, adjusting or discarding a locked run is refused, saying it is locked."""
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        run_id = _store(ledger, _report([]))
+        attempts = [
+            lambda: ledger.approve(run_id, by="x"),
+            lambda: ledger.lock(run_id, by="x"),
+            lambda: ledger.discard(run_id, by="x", reason="oops"),
+            lambda: ledger.adjust(run_id, volunteer_id="bob", week="2026-W45",
+                                  amount=Decimal(1), reason="r", by="x"),
+        ]
+        for attempt in attempts:
+            with pytest.raises(LedgerError, match=f"run {run_id} is locked by cy at .* cannot be"):
+                attempt()
+        assert [e.action for e in ledger.run(run_id).events] == ["created", "approved", "locked"]
+        assert ledger.adjustments(run_id) == []
+
+
+def test_a_draft_cannot_be_locked_before_approval(tmp_path: Path) -> None:
+    """Locking a draft is refused: approve it first."""
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        run_id = _store(ledger, _report([]), lock=False)
+        with pytest.raises(LedgerError, match="is a draft: approve it first"):
+            ledger.lock(run_id, by="cy")
+        assert ledger.run(run_id).status == "draft"
+
+
+def test_a_second_open_run_over_the_same_week_is_refused(tmp_path: Path) -> None:
+    """Two unpaid runs over one week would pay it twice: the second is refused until the
+    first is locked or discarded."""
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        first = _store(ledger, _report([]), lock=False)
+        with pytest.raises(LedgerError, match=f"run {first} \\(draft\\) also reports pay week"):
+            _store(ledger, _report([]), lock=False)
+        ledger.discard(first, by="ana", reason="wrong roster")
+        second = _store(ledger, _report([]), lock=False)
+        assert [r.status for r in ledger.runs()] == ["discarded", "draft"]
+        assert second == first + 1
+
+
+def test_rerunning_unchanged_inputs_pays_nothing_more(tmp_path: Path) -> None:
+    """A second run of a locked period with the same inputs has no statement and no adjustment."""
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        _store(ledger, _report([SAT_PAGE]))
+        again, arrears = ledger.create_run(
+            _report([SAT_PAGE]), inputs=FILES, rules_path="r", rules_sha256="a" * 64,
+            rules_text="", by="ana",
+        )  # fmt: skip
+        assert arrears == ()
+        record = ledger.run(again)
+        assert (record.statements, record.adjustments, record.totals) == (0, 0, {})
+
+
+def test_a_late_page_is_paid_as_arrears_naming_the_original_run_and_week(tmp_path: Path) -> None:
+    """A page found after the month was locked is paid once, as the difference for its week."""
+    before, after = _report([]), _report([SAT_PAGE])
+    week = next(s for s in after.statements if s.week_start == NOV_2)
+    was = next(s for s in before.statements if s.week_start == NOV_2)
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        first = _store(ledger, before)
+        second, arrears = ledger.create_run(
+            after, inputs=FILES, rules_path="r", rules_sha256="a" * 64, rules_text="", by="ana"
+        )
+        assert len(arrears) == 1
+        (a,) = arrears
+        assert (a.volunteer_id, a.week, a.original_run) == ("bob", "2026-W45", first)
+        assert a.amount == week.total - was.total > 0
+        assert a.toil_days == week.toil_days - was.toil_days == Decimal("0.5")
+        (stored,) = ledger.adjustments(second)
+        assert stored.source == "arrears"
+        assert f"first paid in run {first}" in stored.reason
+        assert ledger.run(second).statements == 0  # the weeks were paid: only the difference
+
+
+def test_a_removed_page_gives_negative_arrears(tmp_path: Path) -> None:
+    """A page paid in a locked run and then withdrawn is taken back, as a negative adjustment."""
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        _store(ledger, _report([SAT_PAGE]))
+        _, arrears = ledger.create_run(
+            _report([]), inputs=FILES, rules_path="r", rules_sha256="a" * 64, rules_text="",
+            by="ana",
+        )  # fmt: skip
+    assert [a.amount < 0 for a in arrears] == [True]
+
+
+def test_a_manual_adjustment_records_who_when_and_why(tmp_path: Path) -> None:
+    """A manual adjustment is stored with reason, author and time, in the volunteer's currency."""
+    clock = iter(f"2026-12-0{n}T10:00:00+00:00" for n in range(1, 10))
+    with Ledger(tmp_path / "l.sqlite", clock=lambda: next(clock)) as ledger:
+        run_id = _store(ledger, _report([]), lock=False)
+        ledger.approve(run_id, by="bea")
+        adj = ledger.adjust(run_id, volunteer_id="bob", week="2026-W46", amount=Decimal("12.5"),
+                            reason="taxi home after the outage", by="dee")  # fmt: skip
+        record = ledger.run(run_id)
+    assert (adj.amount, adj.currency, adj.by, adj.week_start) == (
+        Decimal("12.50"), "EUR", "dee", NOV_9
+    )
+    assert adj.reason == "taxi home after the outage"
+    assert adj.at.startswith("2026-12-0")
+    # The approval covered other amounts: it is withdrawn, and the trail says so.
+    assert record.status == "draft"
+    assert [e.action for e in record.events][-2:] == ["approval withdrawn", "adjusted"]
+    assert record.totals["EUR"] == _report([]).totals()["EUR"] + Decimal("12.50")
+
+
+@pytest.mark.parametrize(
+    ("week", "amount", "reason", "message"),
+    [
+        ("2026-W01", "5", "r", "no run of the ledger reports pay week '2026-W01'"),
+        ("2026-W46", "0", "r", "an adjustment of 0 changes nothing"),
+        ("2026-W46", "1.005", "r", "1.005 has more decimal places than EUR has"),
+        ("2026-W46", "1", "  ", "an adjustment needs a reason"),
+    ],
+)
+def test_a_bad_manual_adjustment_is_refused(
+    tmp_path: Path, week: str, amount: str, reason: str, message: str
+) -> None:
+    """A week no run priced, a zero or too precise amount, or no reason: refused, nothing stored."""
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        run_id = _store(ledger, _report([]), lock=False)
+        with pytest.raises(LedgerError, match=message):
+            ledger.adjust(run_id, volunteer_id="bob", week=week, amount=Decimal(amount),
+                          reason=reason, by="x")  # fmt: skip
+        assert ledger.adjustments(run_id) == []
+
+
+def test_time_off_in_lieu_accrues_in_locked_runs_and_is_taken(tmp_path: Path) -> None:
+    """An interrupted weekend earns TOIL once its run is locked; taking more than the balance
+    is refused."""
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        run_id = _store(ledger, _report([SAT_PAGE]), lock=False)
+        assert ledger.toil_balance("bob").earned == 0  # a draft is not paid yet
+        ledger.approve(run_id, by="bea")
+        ledger.lock(run_id, by="cy")
+        assert ledger.toil_balance("bob").balance == Decimal("0.5")
+        with pytest.raises(LedgerError, match=r"bob has 0.5 day\(s\) .* cannot take 1"):
+            ledger.take_toil("bob", days=Decimal(1), taken_on=date(2026, 12, 4), by="bob")
+        after = ledger.take_toil("bob", days=Decimal("0.5"), taken_on=date(2026, 12, 4), by="bob")
+        assert after.balance == 0
+        assert ledger.toil_volunteers() == ["bob"]
+
+
+def test_the_ledger_file_is_wal_and_at_the_current_schema(tmp_path: Path) -> None:
+    """A new ledger is in WAL mode, with every migration applied once, and reopens unchanged."""
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as ledger:
+        assert ledger.schema_version() == SCHEMA_VERSION
+    with Ledger(path) as ledger:
+        assert ledger.schema_version() == SCHEMA_VERSION
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert db.execute("SELECT COUNT(*) FROM schema_migrations").fetchone() == (SCHEMA_VERSION,)
+
+
+def test_a_ledger_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    """A file with a schema version this code does not know is not touched."""
+    path = tmp_path / "l.sqlite"
+    Ledger(path).close()
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO schema_migrations VALUES (99, 'future', 'x')")
+    db.commit()
+    db.close()
+    with pytest.raises(LedgerError, match="schema version 99, written by a newer oncall-pay"):
+        Ledger(path)
+
+
+def test_a_file_that_is_not_a_ledger_is_refused(tmp_path: Path) -> None:
+    """Pointing --ledger at another file is an error naming it, and the file is left alone."""
+    path = tmp_path / "notes.txt"
+    path.write_text("not a database " * 100)
+    with pytest.raises(LedgerError, match=r"notes\.txt: not a pay-run ledger"):
+        Ledger(path)
+    assert path.read_text() == "not a database " * 100
+
+
+def test_the_ledger_path_comes_from_the_flag_then_the_environment_then_the_default() -> None:
+    """--ledger wins over ONCALL_PAY_LEDGER, which wins over ./oncall-pay.sqlite."""
+    assert ledger_path("a.sqlite", {ENV_VAR: "b.sqlite"}) == Path("a.sqlite")
+    assert ledger_path(None, {ENV_VAR: "b.sqlite"}) == Path("b.sqlite")
+    assert ledger_path(None, {}) == DEFAULT_PATH == Path("oncall-pay.sqlite")
+
+
+def test_the_schema_is_portable_sql() -> None:
+    """The migrations use no SQLite-only construct, so they run on PostgreSQL too."""
+    sql = schema_sql().upper()
+    for word in ("AUTOINCREMENT", "WITHOUT ROWID", "PRAGMA", "REAL", "BLOB", "IF NOT EXISTS",
+                 "DATETIME(", "STRFTIME", "INSERT OR", "REPLACE INTO"):  # fmt: skip
+        assert word not in sql, word
+    assert "CREATE TABLE RUNS" in sql
+
+
+# -- the command line ---------------------------------------------------------
+
+
+def _args(files: dict[str, Path], *extra: str | Path) -> list[str]:
+    return [str(a) for a in (
+        "--volunteers", files["volunteers"], "--rules", files["rules"],
+        "--shifts", files["shifts"], "--pages", files["pages"], *extra,
+    )]  # fmt: skip
+
+
+@pytest.fixture
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """The demo inputs copied into a folder, and the ledger named by the environment."""
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "team.sqlite"))
+    assert main(["demo", "--output", str(tmp_path / "d.xlsx"), "--inputs", str(tmp_path)]) == 0
+    names = {"volunteers": "volunteers.csv", "rules": "rules.toml", "shifts": "shifts.csv",
+             "pages": "pages.csv"}  # fmt: skip
+    return {key: tmp_path / name for key, name in names.items()}
+
+
+def _sheet(path: Path, title: str) -> list[tuple[object, ...]]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    return [tuple(row) for row in book[title].iter_rows(values_only=True)]
+
+
+def test_the_month_walk_through_on_the_demo_files(
+    demo: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Draft, approve, lock November; a late page; December's run pays it as arrears, and
+    its workbook shows the arrears, the trail and the input hashes."""
+    nov = _args(demo, "--from", "2026-11-01", "--to", "2026-11-30")
+    assert main(["run", "create", *nov, "--by", "ana", "--output", str(tmp_path / "n.xlsx")]) == 0
+    assert main(["run", "approve", "1", "--by", "bea"]) == 0
+    assert main(["run", "lock", "1", "--by", "cy"]) == 0
+    capsys.readouterr()
+    assert main(["run", "adjust", "1", "--volunteer", "bob", "--week", "2026-W45",
+                 "--amount", "5", "--reason", "x"]) == 1  # fmt: skip
+    assert "run 1 is locked by cy" in capsys.readouterr().err
+    with demo["pages"].open("a", encoding="utf-8") as f:
+        f.write("PD-2001,bob,2026-11-07T22:30:00+00:00,2026-11-07T23:20:00+00:00,,high,Late\n")
+    dec = _args(demo, "--from", "2026-11-01", "--to", "2026-12-31")
+    out = tmp_path / "dec.xlsx"
+    assert main(["run", "create", *dec, "--by", "ana", "--output", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "arrears bob 2026-W45: +" in printed
+    adjust = ["run", "adjust", "--volunteer", "alice", "--week", "2026-W47",
+              "--amount", "-10.00", "--reason", "double-claimed taxi", "--by", "dee"]  # fmt: skip
+    assert main(adjust) == 0
+    assert main(["run", "approve", "2", "--by", "bea"]) == 0
+    assert main(["run", "lock", "2", "--by", "cy"]) == 0
+    assert main(["run", "show", "2", "--output", str(out)]) == 0
+    adjustments = _sheet(out, "Adjustments")
+    assert adjustments[0][:3] == ("Volunteer ID", "Name", "Week")
+    kinds = {(r[0], r[2], r[7], r[8]) for r in adjustments[1:]}
+    assert kinds == {("bob", "2026-W45", "arrears", 1), ("alice", "2026-W47", "manual", None)}
+    run = dict(r[:2] for r in _sheet(out, "Run"))
+    assert run["Ledger status"] == "locked"
+    assert str(run["Trail 2: adjusted"]).endswith("by dee (alice 2026-W47 -10.00 EUR)")
+    assert "by bea" in str(run["Trail 3: approved"])
+    assert str(run[f"SHA-256 of {demo['pages']}"]).endswith("(Pages files (CSV))")
+    to_pay = {(r[0], r[3]): r[4:7] for r in _sheet(out, "To pay")[1:] if r and r[0]}
+    bob = to_pay[("bob", "GBP")]
+    # Statements of December's new weeks, the November arrears, and their sum to pay.
+    assert bob[1] == 52.5
+    assert bob[2] == pytest.approx(bob[0] + bob[1])
+    # Bob's weekend was interrupted already: the late page earns no more time off.
+    toil = {r[0]: r[2:] for r in _sheet(out, "TOIL")[1:]}
+    assert toil["bob"] == (0.5, 0, 0, 0.5)  # earned before, in this run, taken, balance
+    capsys.readouterr()
+    assert main(["toil", "balance", "--volunteer", "bob"]) == 0
+    assert "balance" in capsys.readouterr().out
+    assert main(["explain", *_args(demo), "--volunteer", "bob", "--week", "2026-W45"]) == 0
+    text = capsys.readouterr().out
+    assert "run 1 [locked]: statement" in text
+    assert "run 2 [locked]: arrears adjustment +" in text
+    assert "Time off in lieu: earned" in text
+
+
+def test_run_commands_without_a_ledger_say_where_it_was_looked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """run list on a missing ledger is an error naming the path; no file is created."""
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "list"]) == 1
+    assert "no ledger at oncall-pay.sqlite" in capsys.readouterr().err
+    assert not (tmp_path / "oncall-pay.sqlite").exists()
