@@ -21,7 +21,8 @@ import oncall_pay
 ROOT = Path(oncall_pay.__file__).parent
 CORE = ("_model", "_calendar", "_engine", "_rules", "_money", "_report", "_health",
         "_intervals", "_weeks", "_vocab")  # fmt: skip  # the last three where they exist
-OUTER = ("oncall_pay.readers", "oncall_pay.writers", "oncall_pay.cli", "oncall_pay.pay_run")
+OUTER = ("oncall_pay.readers", "oncall_pay.writers", "oncall_pay.cli", "oncall_pay.pay_run",
+         "oncall_pay.ledger")  # fmt: skip
 
 
 def _name(path: Path) -> str:
@@ -166,6 +167,22 @@ def test_readers_and_writers_packages_export_their_public_functions() -> None:
             value = getattr(module, name)
             assert value.__module__.startswith(f"{package}."), (package, name)
             assert getattr(importlib.import_module(value.__module__), name) is value
+
+
+def test_the_ledger_sits_between_the_pay_run_and_the_command_line() -> None:
+    """The ledger stores reports: it imports no writer and not the CLI; nothing below the
+    CLI (core, readers, writers, pay run) imports the ledger."""
+    ledger = [m for m in MODULES if _within(m, "oncall_pay.ledger")]
+    assert ledger, "the ledger package exists"
+    for name in ledger:
+        reached = [m for m in _reach(name)
+                   if _within(m, "oncall_pay.writers") or _within(m, "oncall_pay.cli")]  # fmt: skip
+        assert not reached, f"{name} imports {reached}"
+    for name in MODULES:
+        if _within(name, "oncall_pay.ledger") or name in ("oncall_pay.cli", "oncall_pay.__main__"):
+            continue
+        reached = [m for m in _reach(name) if _within(m, "oncall_pay.ledger")]
+        assert not reached, f"{name} imports {reached}"
 
 
 def test_no_import_cycles() -> None:
