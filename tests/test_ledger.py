@@ -16,6 +16,7 @@ from oncall_pay.cli import main
 from oncall_pay.ledger import (
     DEFAULT_PATH,
     ENV_VAR,
+    MIGRATIONS,
     SCHEMA_VERSION,
     InputFile,
     Ledger,
@@ -256,6 +257,20 @@ def test_the_schema_is_portable_sql() -> None:
                  "DATETIME(", "STRFTIME", "INSERT OR", "REPLACE INTO"):  # fmt: skip
         assert word not in sql, word
     assert "CREATE TABLE RUNS" in sql
+
+
+def test_every_migration_parses_as_postgresql_with_portable_column_types() -> None:
+    """PostgreSQL's own parser (pglast) accepts every statement of the schema, and every
+    column is VARCHAR, TEXT or INTEGER: types both databases store the same way."""
+    import pglast  # in the test extra: never skipped
+    types = set()
+    for _, _, statements in MIGRATIONS:
+        for statement in statements:
+            (parsed,) = pglast.parse_sql(statement)
+            for element in getattr(parsed.stmt, "tableElts", None) or ():
+                if type(element).__name__ == "ColumnDef":
+                    types.add(element.typeName.names[-1].sval)
+    assert types == {"varchar", "text", "int4"}
 
 
 # -- the command line ---------------------------------------------------------
