@@ -313,7 +313,7 @@ def test_the_month_walk_through_on_the_demo_files(
     assert "run 1 is locked by cy" in capsys.readouterr().err
     with demo["pages"].open("a", encoding="utf-8") as f:
         f.write("PD-2001,bob,2026-11-07T22:30:00+00:00,2026-11-07T23:20:00+00:00,,high,Late\n")
-    dec = _args(demo, "--from", "2026-11-01", "--to", "2026-12-31")
+    dec = _args(demo, "--from", "2026-12-01", "--to", "2026-12-31", "--arrears-from", "2026-11-01")
     out = tmp_path / "dec.xlsx"
     assert main(["run", "create", *dec, "--by", "ana", "--output", str(out)]) == 0
     printed = capsys.readouterr().out
@@ -330,6 +330,7 @@ def test_the_month_walk_through_on_the_demo_files(
     assert kinds == {("bob", "2026-W45", "arrears", 1), ("alice", "2026-W47", "manual", None)}
     run = dict(r[:2] for r in _sheet(out, "Run"))
     assert run["Ledger status"] == "locked"
+    assert run["Arrears re-checked from"] == "2026-11-01"
     assert str(run["Trail 2: adjusted"]).endswith("by dee (alice 2026-W47 -10.00 EUR)")
     assert "by bea" in str(run["Trail 3: approved"])
     assert str(run[f"SHA-256 of {demo['pages']}"]).endswith("(Pages files (CSV))")
@@ -349,6 +350,24 @@ def test_the_month_walk_through_on_the_demo_files(
     assert "run 1 [locked]: statement" in text
     assert "run 2 [locked]: arrears adjustment +" in text
     assert "Time off in lieu: earned" in text
+
+
+def test_arrears_from_after_from_is_refused_and_nothing_is_written(
+    demo: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--arrears-from must not be after --from; the error names the option; no ledger appears."""
+    bad = _args(demo, "--from", "2026-12-01", "--to", "2026-12-31", "--arrears-from", "2026-12-08")
+    assert main(["run", "create", *bad]) == 1
+    err = capsys.readouterr().err
+    assert "--arrears-from 2026-12-08 is after --from 2026-12-01" in err
+    assert "nothing was written" in err
+    assert not (tmp_path / "team.sqlite").exists()
+
+
+def test_run_schema_prints_the_migrations(capsys: pytest.CaptureFixture[str]) -> None:
+    """run schema prints the SQL of every migration, to create the tables elsewhere."""
+    assert main(["run", "schema"]) == 0
+    assert capsys.readouterr().out == schema_sql()
 
 
 def test_run_commands_without_a_ledger_say_where_it_was_looked_for(

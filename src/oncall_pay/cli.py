@@ -478,10 +478,20 @@ def _add_ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         "create", help="price a period and store it as a draft run, with arrears for paid weeks"
     )
     _add_inputs(create)
+    create.add_argument(
+        "--arrears-from", type=_date, default=None, metavar="YYYY-MM-DD",
+        help="also re-price the pay weeks from this date (before --from) that locked runs "
+        "paid, and pay only the differences, as arrears",
+    )  # fmt: skip
     create.add_argument("--output", type=Path, default=None, help="also write its workbook")
     _add_by(create)
     _add_ledger(create)
     create.set_defaults(func=_cmd_run_create)
+
+    schema = steps.add_parser(
+        "schema", help="print the ledger's tables as SQL, to create them on PostgreSQL"
+    )
+    schema.set_defaults(func=_cmd_run_schema)
 
     listing = steps.add_parser("list", help="list the runs of the ledger")
     _add_ledger(listing)
@@ -573,6 +583,10 @@ def _cmd_run_create(args: argparse.Namespace) -> int:
     if args.start > args.end:
         msg = f"--from {args.start} is after --to {args.end}"
         raise InputError(Problem(msg, field="--from"))
+    if args.arrears_from is not None and args.arrears_from > args.start:
+        msg = f"--arrears-from {args.arrears_from} is after --from {args.start}"
+        raise InputError(Problem(msg, field="--arrears-from"))
+    start = args.start if args.arrears_from is None else args.arrears_from
     sources = _sources(args)
     try:
         files = hash_inputs(sources)
@@ -580,13 +594,14 @@ def _cmd_run_create(args: argparse.Namespace) -> int:
         raise InputError(
             Problem(f"cannot read the file: {error.strerror}", source=str(error.filename))
         ) from None
-    inputs = load_inputs(sources, (args.start, args.end))
-    report = inputs.compute(args.start, args.end, progress=_progress(sys.stderr), workers=args.jobs)
+    inputs = load_inputs(sources, (start, args.end))
+    report = inputs.compute(start, args.end, progress=_progress(sys.stderr), workers=args.jobs)
     rules_text = sources.rules.read_text(encoding="utf-8")
     with _open_ledger(args.ledger, create=True) as ledger:
         run_id, arrears = ledger.create_run(
             report, inputs=files, rules_path=str(sources.rules),
             rules_sha256=inputs.rules_sha256, rules_text=rules_text, by=_who(args.by),
+            arrears_from=args.arrears_from,
         )  # fmt: skip
         record = ledger.run(run_id)
         print(f"Run {run_id} created as a draft in {ledger.path}")
@@ -605,10 +620,19 @@ def _print_run(record: RunRecord, out: TextIO) -> None:
         f"rules {record.policy_name!r} (SHA-256 {record.rules_sha256[:12]}…)",
         file=out,
     )
+    if record.arrears_from is not None:
+        print(f"  paid weeks re-checked from {record.arrears_from}", file=out)
     print(f"  {record.statements} weekly statements paid in full, "
           f"{record.adjustments} adjustments", file=out)  # fmt: skip
     for currency, total in record.totals.items():
         print(f"  Total {currency}: {total:,}", file=out)
+
+
+def _cmd_run_schema(_: argparse.Namespace) -> int:
+    from .ledger import schema_sql
+
+    print(schema_sql(), end="")
+    return EXIT_OK
 
 
 def _cmd_run_list(args: argparse.Namespace) -> int:

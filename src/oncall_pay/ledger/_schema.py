@@ -30,6 +30,7 @@ _V1: Final = (
     status VARCHAR(16) NOT NULL CHECK (status IN ('draft', 'approved', 'locked', 'discarded')),
     period_start VARCHAR(10) NOT NULL,
     period_end VARCHAR(10) NOT NULL,
+    arrears_from VARCHAR(10),
     created_at VARCHAR(40) NOT NULL,
     created_by TEXT NOT NULL,
     software_version VARCHAR(64) NOT NULL,

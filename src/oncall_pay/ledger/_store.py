@@ -106,8 +106,10 @@ class RunRecord:
     Attributes:
         id: The run number.
         status: ``draft``, ``approved``, ``locked`` or ``discarded``.
-        period_start: The first date asked for.
-        period_end: The last date asked for.
+        period_start: The first date priced (``arrears_from`` if given).
+        period_end: The last date priced.
+        arrears_from: Where re-pricing of paid weeks began, if the run was
+            created with ``--arrears-from``; its pay period then starts later.
         created_at: When it was created (UTC).
         created_by: Who created it.
         software_version: The ``oncall-pay`` version that priced it.
@@ -125,6 +127,7 @@ class RunRecord:
     status: str
     period_start: date
     period_end: date
+    arrears_from: date | None
     created_at: str
     created_by: str
     software_version: str
@@ -148,6 +151,11 @@ class RunRecord:
             "Ledger run": str(self.id),
             "Ledger status": self.status,
             "Created": f"{self.created_at} by {self.created_by}",
+            **(
+                {"Arrears re-checked from": self.arrears_from.isoformat()}
+                if self.arrears_from is not None
+                else {}
+            ),
             "Priced by oncall_pay version": self.software_version,
         }
         for n, event in enumerate(self.events, 1):
@@ -348,6 +356,7 @@ class Ledger:
         rules_sha256: str,
         rules_text: str,
         by: str,
+        arrears_from: date | None = None,
     ) -> tuple[int, tuple[Arrears, ...]]:
         """Store a fresh report as a draft run, with arrears for weeks locked runs paid.
 
@@ -358,6 +367,8 @@ class Ledger:
             rules_sha256: Its SHA-256.
             rules_text: Its text, kept with the run.
             by: Who creates the run.
+            arrears_from: Recorded when the period was started early to
+                re-price paid weeks (the command's ``--arrears-from``).
 
         Returns:
             The new run's number and its arrears adjustments.
@@ -374,12 +385,13 @@ class Ledger:
             new, arrears = split_report(report, paid, covered)
             (run_id,) = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM runs").fetchone()
             db.execute(
-                "INSERT INTO runs (id, status, period_start, period_end, created_at, created_by,"
-                " software_version, policy_name, rules_path, rules_sha256, rules_text,"
-                " report_json) VALUES (?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO runs (id, status, period_start, period_end, arrears_from, created_at,"
+                " created_by, software_version, policy_name, rules_path, rules_sha256,"
+                " rules_text, report_json) VALUES (?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id, report.period_start.isoformat(), report.period_end.isoformat(),
-                    self._clock(), by, software_version(), report.policy_name, rules_path,
+                    None if arrears_from is None else arrears_from.isoformat(), self._clock(),
+                    by, software_version(), report.policy_name, rules_path,
                     rules_sha256, rules_text, new.to_json(indent=None),
                 ),
             )  # fmt: skip
@@ -730,7 +742,7 @@ class Ledger:
             LedgerError: There is no such run.
         """
         row = self._db.execute(
-            "SELECT id, status, period_start, period_end, created_at, created_by,"
+            "SELECT id, status, period_start, period_end, arrears_from, created_at, created_by,"
             " software_version, policy_name, rules_path, rules_sha256 FROM runs WHERE id = ?",
             (run_id,),
         ).fetchone()
@@ -742,7 +754,7 @@ class Ledger:
     def runs(self) -> list[RunRecord]:
         """Every run, oldest first."""
         rows = self._db.execute(
-            "SELECT id, status, period_start, period_end, created_at, created_by,"
+            "SELECT id, status, period_start, period_end, arrears_from, created_at, created_by,"
             " software_version, policy_name, rules_path, rules_sha256 FROM runs ORDER BY id"
         ).fetchall()
         return [self._record(row) for row in rows]
@@ -774,12 +786,13 @@ class Ledger:
             status=str(row[1]),
             period_start=date.fromisoformat(row[2]),
             period_end=date.fromisoformat(row[3]),
-            created_at=str(row[4]),
-            created_by=str(row[5]),
-            software_version=str(row[6]),
-            policy_name=str(row[7]),
-            rules_path=str(row[8]),
-            rules_sha256=str(row[9]),
+            arrears_from=None if row[4] is None else date.fromisoformat(row[4]),
+            created_at=str(row[5]),
+            created_by=str(row[6]),
+            software_version=str(row[7]),
+            policy_name=str(row[8]),
+            rules_path=str(row[9]),
+            rules_sha256=str(row[10]),
             inputs=inputs,
             events=tuple(self._events(self._db, run_id)),
             totals=dict(sorted(totals.items())),
