@@ -314,12 +314,12 @@ class Ledger:
             when = next((f" by {e.by} at {e.at}" for e in reversed(locked)
                          if e.action == "locked"), "")  # fmt: skip
             msg = (
-                f"run {run_id} is locked{when} and cannot be changed; {what} refused. "
+                f"run {run_id} is locked{when} and cannot be changed, so {what} is refused. "
                 "A correction goes into a new run, as arrears or a manual adjustment."
             )
             raise LedgerError(msg)
         if status == "discarded":
-            msg = f"run {run_id} was discarded and cannot be changed; {what} refused"
+            msg = f"run {run_id} was discarded and cannot be changed, so {what} is refused"
             raise LedgerError(msg)
         return status
 
