@@ -222,6 +222,18 @@ def test_the_ledger_file_is_wal_and_at_the_current_schema(tmp_path: Path) -> Non
     assert db.execute("SELECT COUNT(*) FROM schema_migrations").fetchone() == (SCHEMA_VERSION,)
 
 
+def test_a_database_made_from_the_printed_schema_is_a_ledger(tmp_path: Path) -> None:
+    """The script `run schema` prints creates a complete ledger: opening it migrates nothing."""
+    path = tmp_path / "from-script.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(schema_sql())
+    db.close()
+    with Ledger(path) as ledger:
+        assert ledger.schema_version() == SCHEMA_VERSION
+        run_id = _store(ledger, _report([SAT_PAGE]))
+        assert ledger.run(run_id).status == "locked"
+
+
 def test_a_ledger_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     """A file with a schema version this code does not know is not touched."""
     path = tmp_path / "l.sqlite"
@@ -271,6 +283,8 @@ def test_every_migration_parses_as_postgresql_with_portable_column_types() -> No
                 if type(element).__name__ == "ColumnDef":
                     types.add(element.typeName.names[-1].sval)
     assert types == {"varchar", "text", "int4"}
+    script = pglast.parse_sql(schema_sql())  # the script `run schema` prints, as a whole
+    assert len(script) == sum(len(statements) + 1 for _, _, statements in MIGRATIONS)
 
 
 # -- the command line ---------------------------------------------------------

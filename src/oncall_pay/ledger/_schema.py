@@ -131,9 +131,15 @@ SCHEMA_VERSION: Final = MIGRATIONS[-1][0]
 
 
 def schema_sql() -> str:
-    """Every migration as one SQL script, for creating the tables on another database."""
+    """Every migration as one SQL script, for creating the tables on another
+    database, each followed by the row that records it as applied."""
     parts = []
     for version, description, statements in MIGRATIONS:
         parts.append(f"-- migration {version}: {description}")
         parts.extend(f"{statement};" for statement in statements)
+        said = description.replace("'", "''")
+        parts.append(
+            "INSERT INTO schema_migrations (version, description, applied_at) "
+            f"VALUES ({version}, '{said}', CURRENT_TIMESTAMP);"
+        )
     return "\n\n".join(parts) + "\n"
