@@ -393,3 +393,68 @@ def test_run_commands_without_a_ledger_say_where_it_was_looked_for(
     assert main(["run", "list"]) == 1
     assert "no ledger at oncall-pay.sqlite" in capsys.readouterr().err
     assert not (tmp_path / "oncall-pay.sqlite").exists()
+
+
+def test_an_adjustment_for_someone_not_on_the_roster_is_refused(tmp_path: Path) -> None:
+    """A volunteer id the run's roster does not have is refused, even with a currency."""
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        run_id = _store(ledger, _report([]), lock=False)
+        with pytest.raises(LedgerError, match="volunteer 'bbo' is not on the roster of run 1"):
+            ledger.adjust(run_id, volunteer_id="bbo", week="2026-W46", amount=Decimal(5),
+                          reason="typo", by="x", currency="EUR")  # fmt: skip
+        assert ledger.adjustments(run_id) == []
+
+
+def test_explain_with_a_missing_ledger_says_so_before_printing_anything(
+    demo: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """explain --ledger naming no file is an error and prints no explanation; without a
+    ledger in use, explain prints no ledger section."""
+    week = ["--volunteer", "bob", "--week", "2026-W45"]
+    capsys.readouterr()
+    assert main(["explain", *_args(demo), *week, "--ledger", str(tmp_path / "none.sqlite")]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "no ledger at" in err
+    assert "none.sqlite" in err
+    assert main(["explain", *_args(demo), *week]) == 0  # $ONCALL_PAY_LEDGER names no file yet
+    assert "Ledger (" not in capsys.readouterr().out
+
+
+def test_a_workbook_that_cannot_be_written_still_leaves_the_run_stored(
+    demo: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """run create --output into a missing folder: the draft is stored, and the error says
+    so and how to write the workbook later."""
+    nov = _args(demo, "--from", "2026-11-01", "--to", "2026-11-30")
+    target = tmp_path / "no such folder" / "n.xlsx"
+    assert main(["run", "create", *nov, "--output", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "run 1 was stored as a draft, but its workbook could not be written" in err
+    assert "oncall-pay run show 1 --output PATH" in err
+    assert not target.exists()
+    with Ledger(tmp_path / "team.sqlite") as ledger:
+        assert [r.status for r in ledger.runs()] == ["draft"]
+
+
+def test_an_input_file_changed_while_reading_stores_nothing(
+    demo: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """If a file changes between being hashed and being read, the run is not stored: the
+    recorded hashes would not be those of what was priced."""
+    import oncall_pay.cli as cli
+
+    real = cli.load_inputs
+
+    def load_then_edit(*args: object, **kwargs: object) -> object:
+        inputs = real(*args, **kwargs)  # type: ignore[arg-type]
+        with demo["pages"].open("a", encoding="utf-8") as f:
+            f.write("PD-9,bob,2026-11-07T22:30:00+00:00,,,high,Edited meanwhile\n")
+        return inputs
+
+    monkeypatch.setattr(cli, "load_inputs", load_then_edit)
+    nov = _args(demo, "--from", "2026-11-01", "--to", "2026-11-30")
+    assert main(["run", "create", *nov]) == 1
+    assert "an input file changed while the run was being read" in capsys.readouterr().err
+    assert not (tmp_path / "team.sqlite").exists()

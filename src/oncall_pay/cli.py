@@ -8,6 +8,7 @@ line, no traceback, no output file), 2 on bad usage.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -30,7 +31,7 @@ from ._weeks import week_start as week_start_of
 from .pay_run import Inputs, Sources, _read_rules, load_inputs
 
 if TYPE_CHECKING:
-    from .ledger import Ledger, RunRecord
+    from .ledger import InputFile, Ledger, RunRecord
 
 __all__ = ["DEMO_PERIOD", "Inputs", "Sources", "demo_files", "load_inputs", "main"]
 
@@ -273,6 +274,8 @@ def _month_weeks(week_start: date, policy: Policy) -> tuple[date, date]:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
+    if args.ledger is not None:
+        _open_ledger(args.ledger).close()  # a --ledger that is missing: say so before pricing
     monday = _parse_week(args.week, None)
     # Read the sources for the whole month around the week: its health is reported too.
     period = explain_read_period(monday)
@@ -578,8 +581,6 @@ def _open_ledger(given: Path | None, *, create: bool = False) -> Ledger:
 
 
 def _cmd_run_create(args: argparse.Namespace) -> int:
-    from .ledger import hash_inputs
-
     if args.start > args.end:
         msg = f"--from {args.start} is after --to {args.end}"
         raise InputError(Problem(msg, field="--from"))
@@ -588,20 +589,20 @@ def _cmd_run_create(args: argparse.Namespace) -> int:
         raise InputError(Problem(msg, field="--arrears-from"))
     start = args.start if args.arrears_from is None else args.arrears_from
     sources = _sources(args)
-    try:
-        files = hash_inputs(sources)
-    except OSError as error:
-        raise InputError(
-            Problem(f"cannot read the file: {error.strerror}", source=str(error.filename))
-        ) from None
+    files = _hashed(sources)
     inputs = load_inputs(sources, (start, args.end))
+    rules_bytes = _read_bytes(sources.rules)
+    # The files must not change while they are read: the hashes recorded are
+    # those of the bytes that were priced.
+    if _hashed(sources) != files or hashlib.sha256(rules_bytes).hexdigest() != inputs.rules_sha256:
+        msg = "an input file changed while the run was being read; nothing was stored, run it again"
+        raise InputError(Problem(msg))
     report = inputs.compute(start, args.end, progress=_progress(sys.stderr), workers=args.jobs)
-    rules_text = sources.rules.read_text(encoding="utf-8")
     with _open_ledger(args.ledger, create=True) as ledger:
         run_id, arrears = ledger.create_run(
             report, inputs=files, rules_path=str(sources.rules),
-            rules_sha256=inputs.rules_sha256, rules_text=rules_text, by=_who(args.by),
-            arrears_from=args.arrears_from,
+            rules_sha256=inputs.rules_sha256, rules_text=rules_bytes.decode("utf-8"),
+            by=_who(args.by), arrears_from=args.arrears_from,
         )  # fmt: skip
         record = ledger.run(run_id)
         print(f"Run {run_id} created as a draft in {ledger.path}")
@@ -609,9 +610,36 @@ def _cmd_run_create(args: argparse.Namespace) -> int:
         for a in arrears:
             print(f"  arrears {a.volunteer_id} {a.week}: {a.amount:+,} {a.currency} ({a.reason})")
         if args.output is not None:
-            _write_run_workbook(ledger, run_id, args.output)
+            try:
+                _write_run_workbook(ledger, run_id, args.output)
+            except OSError as error:
+                print(
+                    f"error: run {run_id} was stored as a draft, but its workbook could not be "
+                    f"written to {args.output}: {error.strerror}. Write it with: "
+                    f"oncall-pay run show {run_id} --output PATH",
+                    file=sys.stderr,
+                )
+                return EXIT_BAD_INPUT
             print(f"Written: {args.output}")
     return EXIT_OK
+
+
+def _hashed(sources: Sources) -> tuple[InputFile, ...]:
+    from .ledger import hash_inputs
+
+    try:
+        return hash_inputs(sources)
+    except OSError as error:
+        msg = f"cannot read the file: {error.strerror}"
+        raise InputError(Problem(msg, source=str(error.filename))) from None
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        msg = f"cannot read the file: {error.strerror}"
+        raise InputError(Problem(msg, source=str(path))) from None
 
 
 def _print_run(record: RunRecord, out: TextIO) -> None:
@@ -764,11 +792,11 @@ def _write_run_workbook(ledger: Ledger, run_id: int, output: Path) -> None:
 
 
 def _explain_ledger(given: Path | None, volunteer_id: str, week_start: date) -> None:
-    from .ledger import DEFAULT_PATH, ledger_path
+    from .ledger import ledger_path
 
     path = ledger_path(given)
-    if given is None and path == DEFAULT_PATH and not path.exists():
-        return  # no ledger in use
+    if given is None and not path.exists():
+        return  # no ledger in use here
     with _open_ledger(path) as ledger:
         print()
         print(f"Ledger ({ledger.path}):")

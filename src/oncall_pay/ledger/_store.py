@@ -380,8 +380,9 @@ class Ledger:
         weeks = sorted(report.week_starts)
         with self._write() as db:
             self._refuse_overlapping_open_runs(db, weeks)
-            covered = self._covered(db)
-            paid = self._paid(db)
+            span = (weeks[0], weeks[-1]) if weeks else None
+            covered = self._covered(db, span)
+            paid = self._paid(db, span)
             new, arrears = split_report(report, paid, covered)
             (run_id,) = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM runs").fetchone()
             db.execute(
@@ -465,24 +466,36 @@ class Ledger:
                 )
                 raise LedgerError(msg)
 
-    def _covered(self, db: sqlite3.Connection) -> dict[date, int]:
+    def _covered(self, db: sqlite3.Connection, span: tuple[date, date] | None) -> dict[date, int]:
+        """The pay weeks of ``span`` that locked runs reported, with the first such run."""
+        if span is None:
+            return {}
         return {
             date.fromisoformat(week_start): int(first)
             for week_start, first in db.execute(
                 "SELECT w.week_start, MIN(w.run_id) FROM run_weeks w JOIN runs r "
-                "ON r.id = w.run_id WHERE r.status = 'locked' GROUP BY w.week_start"
+                "ON r.id = w.run_id WHERE r.status = 'locked' AND w.week_start >= ? "
+                "AND w.week_start <= ? GROUP BY w.week_start",
+                (span[0].isoformat(), span[1].isoformat()),
             )
         }
 
-    def _paid(self, db: sqlite3.Connection) -> list[Paid]:
+    def _paid(self, db: sqlite3.Connection, span: tuple[date, date] | None) -> list[Paid]:
+        """What locked runs paid for the pay weeks of ``span`` (ISO dates sort as text)."""
+        if span is None:
+            return []
         sums: dict[tuple[str, str, str], list[Decimal]] = {}
+        first, last = span[0].isoformat(), span[1].isoformat()
         rows = db.execute(
             "SELECT s.volunteer_id, s.week_start, s.currency, s.total, s.toil_days "
             "FROM statements s JOIN runs r ON r.id = s.run_id WHERE r.status = 'locked' "
+            "AND s.week_start >= ? AND s.week_start <= ? "
             "UNION ALL "
             "SELECT a.volunteer_id, a.week_start, a.currency, a.amount, a.toil_days "
             "FROM adjustments a JOIN runs r ON r.id = a.run_id "
-            "WHERE r.status = 'locked' AND a.source = 'arrears'"
+            "WHERE r.status = 'locked' AND a.source = 'arrears' "
+            "AND a.week_start >= ? AND a.week_start <= ?",
+            (first, last, first, last),
         )
         for vid, week_start, currency, amount, toil in rows:
             entry = sums.setdefault((vid, week_start, currency), [Decimal(0), Decimal(0)])
@@ -578,6 +591,7 @@ class Ledger:
             raise LedgerError(msg)
         with self._write() as db:
             status = self._refuse_unless_open(db, run_id, "an adjustment")
+            self._refuse_unknown_volunteer(db, run_id, volunteer_id)
             week_start = self._week_start(db, week)
             code = currency or self._currency_of(db, volunteer_id, week_start)
             if not is_currency(code):
@@ -608,6 +622,15 @@ class Ledger:
             "manual", volunteer_id, week, week_start, code, amount, Decimal(0), None, reason,
             by, at,
         )  # fmt: skip
+
+    def _refuse_unknown_volunteer(
+        self, db: sqlite3.Connection, run_id: int, volunteer_id: str
+    ) -> None:
+        (text,) = db.execute("SELECT report_json FROM runs WHERE id = ?", (run_id,)).fetchone()
+        roster = {v["id"] for v in json.loads(text).get("volunteers", ())}
+        if volunteer_id not in roster:
+            msg = f"volunteer {volunteer_id!r} is not on the roster of run {run_id}"
+            raise LedgerError(msg)
 
     def _week_start(self, db: sqlite3.Connection, week: str) -> date:
         row = db.execute(
