@@ -267,16 +267,22 @@ class Ledger:
             raise
         self._db.execute("COMMIT")
 
+    def _applied(self, db: sqlite3.Connection) -> set[int]:
+        have = db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        ).fetchone()
+        if not have:
+            return set()
+        return {int(row[0]) for row in db.execute("SELECT version FROM schema_migrations")}
+
     def _migrate(self) -> None:
+        """Apply the missing migrations, all in one transaction; a file already
+        at the current version is only read (no write lock is taken)."""
+        wanted = {number for number, _, _ in MIGRATIONS}
+        if wanted <= self._applied(self._db) and max(self._applied(self._db)) <= SCHEMA_VERSION:
+            return
         with self._write() as db:
-            have = db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
-            ).fetchone()
-            done = (
-                {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
-                if have
-                else set()
-            )
+            done = self._applied(db)  # again, under the write lock
             newer = [v for v in done if v > SCHEMA_VERSION]
             if newer:
                 msg = (
