@@ -443,7 +443,7 @@ def test_an_input_file_changed_while_reading_stores_nothing(
 ) -> None:
     """If a file changes between being hashed and being read, the run is not stored: the
     recorded hashes would not be those of what was priced."""
-    import oncall_pay.cli as cli
+    import oncall_pay._ledger_cli as cli
 
     real = cli.load_inputs
 
