@@ -357,13 +357,19 @@ def test_the_month_walk_through_on_the_demo_files(
     toil = {r[0]: r[2:] for r in _sheet(out, "TOIL")[1:]}
     assert toil["bob"] == (0.5, 0, 0, 0.5)  # earned before, in this run, taken, balance
     capsys.readouterr()
+    assert main(["toil", "take", "--volunteer", "bob", "--days", "0.5", "--on", "2026-12-11",
+                 "--note", "Friday", "--by", "bob"]) == 0  # fmt: skip
+    capsys.readouterr()
     assert main(["toil", "balance", "--volunteer", "bob"]) == 0
-    assert "balance" in capsys.readouterr().out
+    assert capsys.readouterr().out.splitlines() == [
+        "bob: earned 0.5 day(s) in locked runs, taken 0.5, balance 0.0",
+        "  taken 2026-12-11: 0.5 day(s) — Friday (recorded by bob)",
+    ]
     assert main(["explain", *_args(demo), "--volunteer", "bob", "--week", "2026-W45"]) == 0
     text = capsys.readouterr().out
     assert "run 1 [locked]: statement" in text
     assert "run 2 [locked]: arrears adjustment +" in text
-    assert "Time off in lieu: earned" in text
+    assert "Time off in lieu: earned 0.5 day(s) in locked runs, taken 0.5, balance 0.0" in text
 
 
 def test_arrears_from_after_from_is_refused_and_nothing_is_written(

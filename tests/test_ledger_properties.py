@@ -22,17 +22,22 @@ def _paid(report: op.Report) -> dict[tuple[str, date, str], Decimal]:
     }
 
 
+Step = tuple[tuple[int, ...], tuple[int, ...], bool]
+
+
 @st.composite
-def corrected_runs(draw: st.DrawFn) -> tuple[PayRun, list[tuple[tuple[int, ...], ...]]]:
-    """A pay run and a sequence of corrections: each keeps a subset of its shifts and pages."""
+def corrected_runs(draw: st.DrawFn) -> tuple[PayRun, list[Step]]:
+    """A pay run and a sequence of corrections: each keeps a subset of its shifts and
+    pages, and is locked or (now and then) discarded; the last one is locked."""
     run = draw(pay_runs(max_pages=5))
     steps = draw(st.integers(2, 5))
     return run, [
         (
             tuple(i for i in range(len(run.shifts)) if draw(st.booleans())),
             tuple(i for i in range(len(run.pages)) if draw(st.booleans())),
+            n == steps - 1 or draw(st.integers(0, 3)) > 0,
         )
-        for _ in range(steps)
+        for n in range(steps)
     ]
 
 
@@ -45,22 +50,25 @@ def _compute(run: PayRun, shifts: tuple[int, ...], pages: tuple[int, ...]) -> op
 
 @given(corrected_runs())
 def test_all_runs_together_pay_what_one_fresh_computation_of_the_final_inputs_pays(
-    case: tuple[PayRun, list[tuple[tuple[int, ...], ...]]],
+    case: tuple[PayRun, list[Step]],
 ) -> None:
-    """For any sequence of corrected inputs, each priced and locked in turn, the lines of
-    all runs add up, per volunteer, week and currency, to one computation of the final
-    inputs; and one more run of the final inputs pays nothing."""
+    """For any sequence of corrected inputs, each priced and then locked (or discarded),
+    the lines of all locked runs add up, per volunteer, week and currency, to one
+    computation of the final inputs; and one more run of them pays nothing."""
     run, steps = case
     with Ledger(Path(":memory:")) as ledger:
-        for shifts, pages in steps:
+        for shifts, pages, lock in steps:
             report = _compute(run, shifts, pages)
             run_id, _ = ledger.create_run(
                 report, inputs=FILES, rules_path="r", rules_sha256="a" * 64, rules_text="",
                 by="t",
             )  # fmt: skip
-            ledger.approve(run_id, by="t")
-            ledger.lock(run_id, by="t")
-        final = _compute(run, *steps[-1])
+            if lock:
+                ledger.approve(run_id, by="t")
+                ledger.lock(run_id, by="t")
+            else:
+                ledger.discard(run_id, by="t", reason="wrong files")
+        final = _compute(run, *steps[-1][:2])
         paid = {k: v for k, v in ledger.lines_total().items() if v}
         assert paid == _paid(final)
         again, arrears = ledger.create_run(

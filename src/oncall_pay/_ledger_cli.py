@@ -392,6 +392,10 @@ def _cmd_toil_balance(args: argparse.Namespace) -> int:
             b = ledger.toil_balance(vid)
             print(f"{vid}: earned {b.earned} day(s) in locked runs, taken {b.taken}, "
                   f"balance {b.balance}")  # fmt: skip
+            if args.volunteer:
+                for on, days, note, by in ledger.toil_taken(vid):
+                    print(f"  taken {on}: {days} day(s){' — ' + note if note else ''} "
+                          f"(recorded by {by})")  # fmt: skip
     return EXIT_OK
 
 

@@ -140,11 +140,6 @@ class RunRecord:
     statements: int
     adjustments: int
 
-    def last(self, action: str) -> Event | None:
-        """The latest event of an action, e.g. ``approved``."""
-        found = [e for e in self.events if e.action == action]
-        return found[-1] if found else None
-
     def run_info(self) -> dict[str, str]:
         """The Run sheet rows of the ledger: status, the trail, every input's SHA-256."""
         info = {
