@@ -345,6 +345,7 @@ def test_the_month_walk_through_on_the_demo_files(
     run = dict(r[:2] for r in _sheet(out, "Run"))
     assert run["Ledger status"] == "locked"
     assert run["Arrears re-checked from"] == "2026-11-01"
+    assert run["Pay weeks paid before (arrears only)"] == "2026-W45 – 2026-W49 (5)"
     assert str(run["Trail 2: adjusted"]).endswith("by dee (alice 2026-W47 -10.00 EUR)")
     assert "by bea" in str(run["Trail 3: approved"])
     assert str(run[f"SHA-256 of {demo['pages']}"]).endswith("(Pages files (CSV))")

@@ -278,6 +278,9 @@ def _print_run(record: RunRecord, out: TextIO) -> None:
     )
     if record.arrears_from is not None:
         print(f"  paid weeks re-checked from {record.arrears_from}", file=out)
+    if record.rechecked:
+        print(f"  {len(record.rechecked)} pay weeks paid before ({record.rechecked[0]} – "
+              f"{record.rechecked[-1]}): arrears only", file=out)  # fmt: skip
     print(f"  {record.statements} weekly statements paid in full, "
           f"{record.adjustments} adjustments", file=out)  # fmt: skip
     for currency, total in record.totals.items():

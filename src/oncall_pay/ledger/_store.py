@@ -121,6 +121,8 @@ class RunRecord:
         totals: Per currency: statements plus adjustments.
         statements: How many weekly statements it pays in full.
         adjustments: How many adjustments it holds.
+        rechecked: The ISO weeks it priced that an earlier locked run had
+            paid: for these it pays only arrears.
     """
 
     id: int
@@ -139,6 +141,7 @@ class RunRecord:
     totals: dict[str, Decimal]
     statements: int
     adjustments: int
+    rechecked: tuple[str, ...] = ()
 
     def run_info(self) -> dict[str, str]:
         """The Run sheet rows of the ledger: status, the trail, every input's SHA-256."""
@@ -149,6 +152,15 @@ class RunRecord:
             **(
                 {"Arrears re-checked from": self.arrears_from.isoformat()}
                 if self.arrears_from is not None
+                else {}
+            ),
+            **(
+                {
+                    "Pay weeks paid before (arrears only)": (
+                        f"{self.rechecked[0]} – {self.rechecked[-1]} ({len(self.rechecked)})"
+                    )
+                }
+                if self.rechecked
                 else {}
             ),
             "Priced by oncall_pay version": self.software_version,
@@ -805,6 +817,18 @@ class Ledger:
         (adjustments,) = self._db.execute(
             "SELECT COUNT(*) FROM adjustments WHERE run_id = ?", (run_id,)
         ).fetchone()
+        # A week an earlier run had paid (and locked) when this run was made:
+        # no open run could overlap this one then, and locked runs never change.
+        rechecked = tuple(
+            str(week)
+            for (week,) in self._db.execute(
+                "SELECT w.week FROM run_weeks w WHERE w.run_id = ? AND EXISTS ("
+                "SELECT 1 FROM run_weeks e JOIN runs r ON r.id = e.run_id WHERE "
+                "e.week_start = w.week_start AND e.run_id < w.run_id AND r.status = 'locked')"
+                " ORDER BY w.week_start",
+                (run_id,),
+            )
+        )
         return RunRecord(
             id=run_id,
             status=str(row[1]),
@@ -822,6 +846,7 @@ class Ledger:
             totals=dict(sorted(totals.items())),
             statements=int(statements),
             adjustments=int(adjustments),
+            rechecked=rechecked,
         )
 
     def report(self, run_id: int) -> Report:
