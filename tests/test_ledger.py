@@ -465,3 +465,20 @@ def test_an_input_file_changed_while_reading_stores_nothing(
     assert main(["run", "create", *nov]) == 1
     assert "an input file changed while the run was being read" in capsys.readouterr().err
     assert not (tmp_path / "team.sqlite").exists()
+
+
+def test_an_approval_without_a_name_is_refused(tmp_path: Path) -> None:
+    """run approve --by "" records nothing: an approval names who gave it."""
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        run_id = _store(ledger, _report([]), lock=False)
+        with pytest.raises(LedgerError, match=r"an approval needs the approver's name"):
+            ledger.approve(run_id, by="  ")
+        assert ledger.run(run_id).status == "draft"
+
+
+def test_a_ledger_in_a_missing_folder_is_refused_by_name(tmp_path: Path) -> None:
+    """--ledger in a folder that does not exist: the error names the folder, nothing is made."""
+    path = tmp_path / "no such folder" / "l.sqlite"
+    with pytest.raises(LedgerError, match="cannot make the ledger here, there is no folder"):
+        Ledger(path)
+    assert not path.parent.exists()

@@ -241,6 +241,9 @@ class Ledger:
     def __init__(self, path: str | Path, *, clock: Any = _now) -> None:
         self.path = Path(path)
         self._clock = clock
+        if str(self.path) != ":memory:" and not self.path.parent.is_dir():
+            msg = f"{self.path}: cannot make the ledger here, there is no folder {self.path.parent}"
+            raise LedgerError(msg)
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -527,6 +530,9 @@ class Ledger:
         Raises:
             LedgerError: No such run, or it is not a draft.
         """
+        if not by.strip():
+            msg = "an approval needs the approver's name (--by NAME)"
+            raise LedgerError(msg)
         with self._write() as db:
             status = self._refuse_unless_open(db, run_id, "approval")
             if status == "approved":
