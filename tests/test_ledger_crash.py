@@ -129,3 +129,37 @@ def test_a_ledger_killed_while_it_is_first_created_opens_cleanly(
     with Ledger(ledger) as opened:
         assert opened.runs() == []
         assert opened.schema_version() == 1
+
+
+@pytest.mark.parametrize("delay", [0.15, 0.3, 0.4, 0.45, 0.5, 0.6, 0.8])
+def test_a_run_create_killed_at_any_moment_is_all_or_nothing(
+    tmp_path: Path, files: list[str], monkeypatch: pytest.MonkeyPatch, delay: float
+) -> None:
+    """SIGKILL after a delay, wherever the process happens to be: afterwards the run is
+    either absent or whole (its statements and lines as its trail says), and the file is
+    intact."""
+    ledger = tmp_path / "team.sqlite"
+    monkeypatch.setenv(ENV_VAR, str(ledger))
+    assert main(["run", "create", *files, "--by", "ana"]) == 0
+    assert main(["run", "discard", "1", "--reason", "make room", "--by", "ana"]) == 0
+    before = _rows(ledger)
+    env = {**os.environ, ENV_VAR: str(ledger)}
+    cmd = [sys.executable, "-m", "oncall_pay", "run", "create", *files, "--by", "ana"]
+    process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        process.wait(timeout=delay)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+    after = _rows(ledger)
+    with Ledger(ledger) as opened:
+        runs = opened.runs()
+        if len(runs) == 1:
+            assert after == before
+        else:
+            (_, second) = runs
+            assert second.status == "draft"
+            assert [e.action for e in second.events] == ["created"]
+            assert second.events[0].detail.startswith(f"{second.statements} statements")
+            assert second.statements == before["statements"]
+            assert after["lines"] == 2 * before["lines"]
