@@ -482,3 +482,19 @@ def test_a_ledger_in_a_missing_folder_is_refused_by_name(tmp_path: Path) -> None
     with pytest.raises(LedgerError, match="cannot make the ledger here, there is no folder"):
         Ledger(path)
     assert not path.parent.exists()
+
+
+def test_pay_weeks_that_start_on_another_day_than_paid_ones_are_refused(tmp_path: Path) -> None:
+    """Changing the rules' week start under paid weeks would pay overlapping weeks twice:
+    the run is refused, naming both weekdays."""
+    import attrs
+
+    sunday_weeks = attrs.evolve(example_policy(), week_starts_on="sunday")
+    shift = op.Shift("bob", local(L, 2026, 11, 2), local(L, 2026, 11, 16))
+    shifted = op.compute([LONDON], [shift], [], sunday_weeks, start=NOV_2,
+                         end=date(2026, 11, 15))  # fmt: skip
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        _store(ledger, _report([]))
+        with pytest.raises(LedgerError, match=r"paid pay weeks starting on a Monday .* Sunday"):
+            _store(ledger, shifted, lock=False)
+        assert len(ledger.runs()) == 1

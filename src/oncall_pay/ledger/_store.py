@@ -13,7 +13,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -397,6 +397,7 @@ class Ledger:
         with self._write() as db:
             self._refuse_overlapping_open_runs(db, weeks)
             span = (weeks[0], weeks[-1]) if weeks else None
+            self._refuse_shifted_weeks(db, weeks)
             covered = self._covered(db, span)
             paid = self._paid(db, span)
             new, arrears = split_report(report, paid, covered)
@@ -479,6 +480,27 @@ class Ledger:
                     f"run {run_id} ({status}) also reports pay week {week}: lock it "
                     f"(run approve {run_id} --by NAME, then run lock {run_id}) or discard it "
                     f"(run discard {run_id}) before creating another run over that week"
+                )
+                raise LedgerError(msg)
+
+    def _refuse_shifted_weeks(self, db: sqlite3.Connection, weeks: Sequence[date]) -> None:
+        """Pay weeks that start on another weekday than those locked runs paid would
+        overlap them without matching: every week would look unpaid and be paid again."""
+        if not weeks:
+            return
+        low, high = weeks[0] - timedelta(days=6), weeks[-1] + timedelta(days=6)
+        for run_id, week_start in db.execute(
+            "SELECT w.run_id, w.week_start FROM run_weeks w JOIN runs r ON r.id = w.run_id "
+            "WHERE r.status = 'locked' AND w.week_start >= ? AND w.week_start <= ? "
+            "ORDER BY w.run_id",
+            (low.isoformat(), high.isoformat()),
+        ):
+            paid = date.fromisoformat(week_start)
+            if paid.weekday() != weeks[0].weekday():
+                msg = (
+                    f"run {run_id} paid pay weeks starting on a {paid:%A} ({paid}); this run's "
+                    f"start on a {weeks[0]:%A}: the weeks would overlap without matching and "
+                    "be paid twice. Keep week_starts_on as it was for periods already paid."
                 )
                 raise LedgerError(msg)
 
