@@ -22,7 +22,7 @@ ROOT = Path(oncall_pay.__file__).parent
 CORE = ("_model", "_calendar", "_engine", "_rules", "_money", "_report", "_health",
         "_intervals", "_weeks", "_vocab")  # fmt: skip  # the last three where they exist
 OUTER = ("oncall_pay.readers", "oncall_pay.writers", "oncall_pay.fetch", "oncall_pay.cli",
-         "oncall_pay.pay_run")  # fmt: skip
+         "oncall_pay.pay_run", "oncall_pay.ledger", "oncall_pay._ledger_cli")  # fmt: skip
 #: The third-party modules that talk to a network: only ``oncall_pay.fetch`` imports them.
 NETWORK = ("httpx", "httpcore", "requests", "urllib.request", "http.client", "socket")
 
@@ -203,6 +203,24 @@ def test_the_fetch_package_is_reached_from_the_command_line_only() -> None:
             assert all(_within(m, "oncall_pay.fetch") for m in outer), (name, outer)
         elif name != "oncall_pay.cli" and not name.startswith("oncall_pay.__"):
             assert not [m for m in reached if _within(m, "oncall_pay.fetch")], name
+
+
+def test_the_ledger_sits_between_the_pay_run_and_the_command_line() -> None:
+    """The ledger stores reports: it imports no writer and not the CLI (``cli`` and its
+    ``_ledger_cli``); nothing below the CLI (core, readers, writers, pay run) imports it."""
+    ledger = [m for m in MODULES if _within(m, "oncall_pay.ledger")]
+    assert ledger, "the ledger package exists"
+    for name in ledger:
+        reached = [m for m in _reach(name) if _within(m, "oncall_pay.writers")
+                   or m in ("oncall_pay.cli", "oncall_pay._ledger_cli")]  # fmt: skip
+        assert not reached, f"{name} imports {reached}"
+    for name in MODULES:
+        if _within(name, "oncall_pay.ledger") or name in (
+            "oncall_pay.cli", "oncall_pay._ledger_cli", "oncall_pay.__main__",
+        ):  # fmt: skip
+            continue
+        reached = [m for m in _reach(name) if _within(m, "oncall_pay.ledger")]
+        assert not reached, f"{name} imports {reached}"
 
 
 def test_no_import_cycles() -> None:

@@ -1,4 +1,5 @@
-"""The ``oncall-pay`` command: demo, fetch, export, explain, check-rules, compare.
+"""The ``oncall-pay`` command: demo, fetch, export, explain, check-rules, compare,
+and the pay-run ledger (``run …``, ``toil …``, in ``_ledger_cli``).
 
 Exit status: 0 on success, 1 on bad input (every problem listed, one per
 line, no traceback, no output file), 2 on bad usage.
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import attrs
 
-from . import __version__, pay_run
+from . import __version__, _ledger_cli, pay_run
 from ._errors import InputError, OncallPayError, PolicyError, Problem
 from ._explain import describe_policy, explain_statement, health_line
 from ._model import EARLIEST_DATE, LATEST_DATE, date_range_problem, period_problems
@@ -184,6 +185,8 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--proposed", required=True, type=Path, metavar="PROPOSED.toml")
     compare.add_argument("--output", required=True, type=Path)
     compare.set_defaults(func=_cmd_compare)
+    _ledger_cli.add_explain_option(explain)
+    _ledger_cli.add_parsers(sub, add_inputs=_add_inputs, sources=_sources, progress=_progress)
     return parser
 
 
@@ -339,6 +342,7 @@ def _month_weeks(week_start: date, policy: Policy) -> tuple[date, date]:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
+    _ledger_cli.check_explain_ledger(args.ledger)  # a missing --ledger: say so before pricing
     monday = _parse_week(args.week, None)
     # Read the sources for the whole month around the week: its health is reported too.
     period = explain_read_period(monday)
@@ -355,6 +359,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     print(explain_statement(report, by_id[args.volunteer], week_start))
     print()
     print(f"Team health: {health_line(report.health, f'{week_start:%Y-%m}')}")
+    _ledger_cli.explain_ledger(args.ledger, args.volunteer, week_start)
     return EXIT_OK
 
 

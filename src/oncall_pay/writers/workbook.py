@@ -27,6 +27,7 @@ from .._report import Report, WeeklyStatement
 from .._vocab import PageReason
 from .._weeks import week_end
 from ._health_sheet import write_health_sheet
+from ._ledger_sheets import LedgerSheets, write_ledger_sheets
 from ._xlsx import (
     EXCEL_MAX_ROWS,
     CellCheck,
@@ -48,6 +49,7 @@ def write_workbook(
     run_info: Mapping[str, str] | None = None,
     created: datetime | None = None,
     row_limit: int = EXCEL_MAX_ROWS,
+    ledger: LedgerSheets | None = None,
 ) -> Path:
     """Write the finance workbook for one pay run.
 
@@ -67,6 +69,9 @@ def write_workbook(
         row_limit: Rows per worksheet, header included; a longer sheet goes
             on in ``Lines (2)``, ``Lines (3)`` … with the header repeated.
             Only tests change it.
+        ledger: For a run of the ledger: its adjustments and time off in
+            lieu, written as the ``To pay``, ``Adjustments`` and ``TOIL``
+            sheets before ``Run``; ``None`` (an export) writes none of them.
 
     Returns:
         The path written.
@@ -82,7 +87,7 @@ def write_workbook(
     _check_cells_hold(report, target)
     with streamed_workbook(target, created=created, row_limit=row_limit) as wb:
         roster = {v.id: v for v in (report.volunteers if volunteers is None else volunteers)}
-        _write_sheets(wb, report, roster, run_info or {}, row_limit)
+        _write_sheets(wb, report, roster, run_info or {}, row_limit, ledger)
     return target
 
 
@@ -109,6 +114,7 @@ def _write_sheets(
     roster: Mapping[str, Volunteer],
     run_info: Mapping[str, str],
     row_limit: int,
+    ledger: LedgerSheets | None = None,
 ) -> None:
     _summary(Table(wb, "Summary", cols.SUMMARY, row_limit), report, roster)
     write_health_sheet(wb, report, roster, row_limit)
@@ -164,6 +170,9 @@ def _write_sheets(
     for n in report.notices:
         notices.append((n.kind, n.volunteer_id, n.detail))
     notices.finish()
+
+    if ledger is not None:
+        write_ledger_sheets(wb, report, roster, ledger, row_limit)
 
     run = Table(wb, "Run", cols.RUN, row_limit)
     for key, value in _run_rows(report, run_info):
