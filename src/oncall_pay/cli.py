@@ -56,8 +56,14 @@ def _date(text: str) -> date:
 
 
 def _add_inputs(p: argparse.ArgumentParser, *, period: bool = True) -> None:
-    p.add_argument("--volunteers", required=True, type=Path, metavar="ROSTER.csv")
-    p.add_argument("--rules", required=True, type=Path, metavar="RULES.toml")
+    p.add_argument(
+        "--volunteers", required=True, type=Path, metavar="ROSTER.csv",
+        help="the roster CSV: one row per volunteer (id, name, country, timezone, payroll_id …)",
+    )  # fmt: skip
+    p.add_argument(
+        "--rules", required=True, type=Path, metavar="RULES.toml",
+        help="the pay rules file (check it with: oncall-pay check-rules RULES.toml)",
+    )  # fmt: skip
     sources = pay_run.SOURCES
     named = " and ".join(s.flag for s in sources.values() if not s.needs_roster)
     group = p.add_argument_group(f"schedule sources (combinable with {named})")
@@ -65,8 +71,14 @@ def _add_inputs(p: argparse.ArgumentParser, *, period: bool = True) -> None:
         # The sources naming volunteer ids are the plain ones; the others match people.
         _add_source(group if source.needs_roster else p, name, source)
     if period:
-        p.add_argument("--from", dest="start", required=True, type=_date, metavar="YYYY-MM-DD")
-        p.add_argument("--to", dest="end", required=True, type=_date, metavar="YYYY-MM-DD")
+        p.add_argument(
+            "--from", dest="start", required=True, type=_date, metavar="YYYY-MM-DD",
+            help="the first day of the period; every pay week starting from it to --to is paid",
+        )  # fmt: skip
+        p.add_argument(
+            "--to", dest="end", required=True, type=_date, metavar="YYYY-MM-DD",
+            help="the last day of the period (included); its last pay week may end after it",
+        )  # fmt: skip
     _add_jobs(p)
 
 
@@ -132,10 +144,16 @@ def _parser() -> argparse.ArgumentParser:
         description="Pays the people who carry the pager.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND",
+        help="what to do; 'oncall-pay COMMAND --help' explains each",
+    )  # fmt: skip
 
     demo = sub.add_parser("demo", help="write a workbook for the built-in example team")
-    demo.add_argument("--output", type=Path, default=Path("demo.xlsx"))
+    demo.add_argument(
+        "--output", type=Path, default=Path("demo.xlsx"), metavar="FILE.xlsx",
+        help="where to write the demo workbook (default demo.xlsx)",
+    )  # fmt: skip
     demo.add_argument(
         "--inputs", type=Path, default=None, metavar="DIR",
         help="also copy the demo's input files (roster, shifts, pages, rules) into DIR",
@@ -144,18 +162,30 @@ def _parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="price a pay run and write the workbook")
     _add_inputs(export)
-    export.add_argument("--output", required=True, type=Path)
-    export.add_argument("--format", choices=("xlsx", "csv", "json"), default="xlsx")
+    export.add_argument(
+        "--output", required=True, type=Path, metavar="FILE",
+        help="where to write the result; an older file there is replaced only once it is complete",
+    )  # fmt: skip
+    export.add_argument(
+        "--format", choices=("xlsx", "csv", "json"), default="xlsx",
+        help="xlsx: the finance workbook (default); csv: its Weekly rows; json: the whole report",
+    )  # fmt: skip
     export.set_defaults(func=_cmd_export)
 
     explain = sub.add_parser("explain", help="print one weekly statement as a breakdown")
     _add_inputs(explain, period=False)
-    explain.add_argument("--volunteer", required=True)
-    explain.add_argument("--week", required=True, metavar="YYYY-Www")
+    explain.add_argument(
+        "--volunteer", required=True, metavar="ID",
+        help="the volunteer's id, as in the roster",
+    )  # fmt: skip
+    explain.add_argument(
+        "--week", required=True, metavar="YYYY-Www",
+        help="the pay week, as its ISO week (2026-W47)",
+    )  # fmt: skip
     explain.set_defaults(func=_cmd_explain)
 
     check = sub.add_parser("check-rules", help="validate a rules file and describe it")
-    check.add_argument("rules", type=Path)
+    check.add_argument("rules", type=Path, metavar="RULES.toml", help="the rules file to check")
     check.add_argument(
         "--against", type=Path, metavar="OLD.toml",
         help="print how the rules differ from OLD.toml instead of describing them",
@@ -166,8 +196,14 @@ def _parser() -> argparse.ArgumentParser:
         "compare", help="price a period under the current and the proposed rules, side by side"
     )
     _add_inputs(compare)
-    compare.add_argument("--proposed", required=True, type=Path, metavar="PROPOSED.toml")
-    compare.add_argument("--output", required=True, type=Path)
+    compare.add_argument(
+        "--proposed", required=True, type=Path, metavar="PROPOSED.toml",
+        help="the proposed rules, priced over the same period as --rules",
+    )  # fmt: skip
+    compare.add_argument(
+        "--output", required=True, type=Path, metavar="FILE.xlsx",
+        help="where to write the comparison workbook",
+    )  # fmt: skip
     compare.set_defaults(func=_cmd_compare)
     return parser
 
