@@ -21,6 +21,7 @@ from . import __version__, pay_run
 from ._errors import InputError, OncallPayError, PolicyError, Problem
 from ._explain import describe_policy, explain_statement, health_line
 from ._parallel import available_workers
+from ._payroll import PeriodRule, payroll_rows
 from ._report import Report
 from ._rules import Policy
 from ._weeks import explain_read_period
@@ -167,8 +168,16 @@ def _parser() -> argparse.ArgumentParser:
         help="where to write the result; an older file there is replaced only once it is complete",
     )  # fmt: skip
     export.add_argument(
-        "--format", choices=("xlsx", "csv", "json"), default="xlsx",
-        help="xlsx: the finance workbook (default); csv: its Weekly rows; json: the whole report",
+        "--format", choices=("xlsx", "csv", "json", *_PAYROLL_FORMATS), default="xlsx",
+        help="xlsx: the finance workbook (default); csv: its Weekly rows; json: the whole "
+        "report; payroll-csv, datev (DATEV Lohn und Gehalt ASCII), workday-eib: one line per "
+        "person, pay period and earning code (docs/payroll.md)",
+    )  # fmt: skip
+    export.add_argument(
+        "--period", default=None, metavar="PERIOD",
+        help="for the payroll formats: week (default), month, semi-monthly, or date ranges "
+        "such as 2026-11-01..2026-11-15,2026-11-16..2026-11-30; each pay week goes, whole, "
+        "to the period holding its first day",
     )  # fmt: skip
     export.set_defaults(func=_cmd_export)
 
@@ -226,10 +235,31 @@ def _print_problems(error: OncallPayError, out: TextIO) -> None:
     print(f"{len(problems)} problem(s); nothing was written.", file=out)
 
 
-def _write(report: Report, inputs: Inputs, output: Path, fmt: str) -> None:
+#: The export formats for payroll systems (writers/payroll.py).
+_PAYROLL_FORMATS = ("payroll-csv", "datev", "workday-eib")
+
+
+def _period_rule(fmt: str, period: str | None) -> PeriodRule | None:
+    """The --period of a payroll format (checked before any input is read)."""
+    if fmt not in _PAYROLL_FORMATS:
+        if period is not None:
+            msg = f"--period applies to the payroll formats ({', '.join(_PAYROLL_FORMATS)})"
+            raise InputError(Problem(msg, field="--period"))
+        return None
+    return PeriodRule.parse(period or "week")
+
+
+def _write(
+    report: Report, inputs: Inputs, output: Path, fmt: str, period: PeriodRule | None = None
+) -> None:
     if sys.stderr.isatty() and len(report.statements) > 1000:
         print(f"writing {output} ({len(report.statements):,} statements)…", file=sys.stderr)
-    if fmt == "xlsx":
+    if period is not None:
+        from .writers.payroll import write_payroll
+
+        rows = payroll_rows(report, inputs.policy, period, volunteers=inputs.volunteers)
+        write_payroll(rows, output, fmt)
+    elif fmt == "xlsx":
         from .writers.workbook import write_workbook
 
         write_workbook(report, output, volunteers=inputs.volunteers, run_info=inputs.run_info())
@@ -270,9 +300,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.start > args.end:
         msg = f"--from {args.start} is after --to {args.end}"
         raise InputError(Problem(msg, field="--from"))
+    period = _period_rule(args.format, args.period)
     inputs = load_inputs(_sources(args), (args.start, args.end))
     report = inputs.compute(args.start, args.end, progress=_progress(sys.stderr), workers=args.jobs)
-    _write(report, inputs, args.output, args.format)
+    _write(report, inputs, args.output, args.format, period)
     _print_totals(report, args.output, sys.stdout)
     return EXIT_OK
 
