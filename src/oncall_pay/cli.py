@@ -1,4 +1,4 @@
-"""The ``oncall-pay`` command: demo, export, explain, check-rules, compare.
+"""The ``oncall-pay`` command: demo, export, statements, explain, check-rules, compare.
 
 Exit status: 0 on success, 1 on bad input (every problem listed, one per
 line, no traceback, no output file), 2 on bad usage.
@@ -181,6 +181,21 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     export.set_defaults(func=_cmd_export)
 
+    statements = sub.add_parser(
+        "statements", help="write one printable PDF statement per volunteer and pay period"
+    )
+    _add_inputs(statements)
+    statements.add_argument(
+        "--period", default="month", metavar="PERIOD",
+        help="week, month (default), semi-monthly, or date ranges such as "
+        "2026-11-01..2026-11-15,2026-11-16..2026-11-30",
+    )  # fmt: skip
+    statements.add_argument(
+        "--output", required=True, type=Path, metavar="DIR",
+        help="the directory for the PDFs (created if missing), named like alice_2026-11.pdf",
+    )  # fmt: skip
+    statements.set_defaults(func=_cmd_statements)
+
     explain = sub.add_parser("explain", help="print one weekly statement as a breakdown")
     _add_inputs(explain, period=False)
     explain.add_argument(
@@ -305,6 +320,22 @@ def _cmd_export(args: argparse.Namespace) -> int:
     report = inputs.compute(args.start, args.end, progress=_progress(sys.stderr), workers=args.jobs)
     _write(report, inputs, args.output, args.format, period)
     _print_totals(report, args.output, sys.stdout)
+    return EXIT_OK
+
+
+def _cmd_statements(args: argparse.Namespace) -> int:
+    from .writers.statements import write_statements
+
+    if args.start > args.end:
+        msg = f"--from {args.start} is after --to {args.end}"
+        raise InputError(Problem(msg, field="--from"))
+    rule = PeriodRule.parse(args.period)
+    inputs = load_inputs(_sources(args), (args.start, args.end))
+    report = inputs.compute(args.start, args.end, progress=_progress(sys.stderr), workers=args.jobs)
+    written = write_statements(report, args.output, rule, volunteers=inputs.volunteers)
+    print(f"{len(written)} statement(s) written to {args.output}")
+    for path in written:
+        print(f"  {path.name}")
     return EXIT_OK
 
 
