@@ -6,6 +6,7 @@ import html
 import re
 import shutil
 import subprocess
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from openpyxl.utils import get_column_letter
 import oncall_pay as op
 from oncall_pay import _columns as cols
 from oncall_pay.cli import main
+from oncall_pay.readers.workbook import read_workbook
 from oncall_pay.writers._xlsx import header_width, text_width
 from oncall_pay.writers.compare import write_comparison
 from oncall_pay.writers.workbook import write_workbook
@@ -275,3 +277,29 @@ def test_the_demo_report_prices_what_the_pdf_test_expects() -> None:
     assert alice.total == Decimal("606.38")
     assert report.totals()["USD"] == Decimal("2394.31")
     assert isinstance(report, op.Report)
+
+
+def test_a_total_saved_without_its_value_reads_back_as_the_sum_of_its_columns(
+    tmp_path: Path,
+) -> None:
+    """read_workbook recomputes a Weekly Total whose formula lost its stored value."""
+    report = hand_report()
+    path = write_workbook(report, tmp_path / "pay.xlsx")
+    stripped = tmp_path / "stripped.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(stripped, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                data, count = re.subn(rb"(</f>)<v>[^<]*</v>", rb"\1<v></v>", data)
+                if b"<f>M2+" in src.read(info):
+                    assert count == len(report.statements)
+            dst.writestr(info, data)
+    values = openpyxl.load_workbook(stripped, data_only=True)
+    try:
+        total = HEADERS["Weekly"].index("Total")
+        assert {r[total] for r in values["Weekly"].iter_rows(min_row=2, values_only=True)} == {
+            None
+        }
+    finally:
+        values.close()
+    assert read_workbook(stripped) == read_workbook(path)
