@@ -270,6 +270,39 @@ def test_libreoffice_prints_the_demo_one_page_per_sheet_without_hashes(
     assert "2,394.31" in words[SHEETS.index("Summary")]
 
 
+@pytest.mark.skipif(
+    SOFFICE is None or PDFTOTEXT is None or PDFINFO is None,
+    reason="LibreOffice (soffice) or poppler-utils (pdftotext, pdfinfo) is not installed",
+)
+def test_libreoffice_prints_the_demo_comparison_without_hashes(
+    tmp_path: Path,
+    demo_comparison: Any,  # noqa: F811 (the fixture imported above)
+) -> None:
+    """The rules comparison of the demo prints one page per sheet, its negative
+    differences and their Checks whole (no ###)."""
+    assert SOFFICE is not None
+    assert PDFINFO is not None
+    book = write_comparison(demo_comparison, tmp_path / "compare.xlsx")
+    profile = tmp_path / "profile"
+    subprocess.run(
+        [
+            SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+            "--convert-to", "pdf", "--outdir", str(tmp_path), str(book),
+        ],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    pdf = tmp_path / "compare.pdf"
+    info = subprocess.run(
+        [PDFINFO, str(pdf)], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1))  # type: ignore[union-attr]
+    assert pages == 3  # Changes, Lines, Run
+    words = _words_per_page(pdf, pages)
+    assert not [w for page in words for w in page if "###" in w]
+    assert "-22.19" in words[0]  # the EUR Difference and its Check
+    assert "Differences" in words[0]
+
+
 def test_the_demo_report_prices_what_the_pdf_test_expects() -> None:
     """The figures the PDF test looks for are the demo's (so that test cannot pass vacuously)."""
     report, _ = demo_report()

@@ -60,6 +60,7 @@ __all__ = [
     "any_cell",
     "header_width",
     "money_format",
+    "money_width",
     "package_version",
     "plain_number",
     "print_setup",
@@ -128,6 +129,20 @@ def header_width(header: str) -> float:
 def text_width(text: str) -> float:
     """The column width (Excel character units) that shows ``text`` on one line."""
     return round(len(text) * 1.1 + 3, 1)
+
+
+def money_width(amounts: Mapping[str, Decimal], *, extra_places: int = 0) -> float:
+    """The column width that shows each amount (by currency), or any smaller
+    one, whole in its currency's number format, with a sign and a margin."""
+    widest = 0
+    for code, amount in amounts.items():
+        try:
+            places = minor_unit(code) + extra_places
+        except KeyError:
+            places = 2 + extra_places
+        # "-1,234,567.89 EUR": sign, digits with separators, the code.
+        widest = max(widest, len(f"-{abs(amount):,.{places}f} {code}"))
+    return float(widest + 2)
 
 
 def print_setup(ws: Any, *, title_rows: str | None = "1:1") -> None:

@@ -23,7 +23,6 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unu
 
 from .. import _columns as cols
 from .._model import Volunteer
-from .._money import minor_unit
 from .._report import Report, WeeklyStatement
 from .._weeks import week_end
 from ._health_sheet import write_health_sheet
@@ -33,6 +32,7 @@ from ._xlsx import (
     SumColumn,
     Table,
     money_format,
+    money_width,
     package_version,
     streamed_workbook,
     text_width,
@@ -240,22 +240,10 @@ class _MoneyRoom:
             run[code] = run.get(code, Decimal(0)) + gross
             rate[code] = max(rate.get(code, Decimal(0)), widest_rate)
         return cls(
-            week=_money_width(week),
-            summary=_money_width(run),
-            rate=_money_width(rate, extra_places=4),
+            week=money_width(week),
+            summary=money_width(run),
+            rate=money_width(rate, extra_places=4),
         )
-
-
-def _money_width(amounts: Mapping[str, Decimal], *, extra_places: int = 0) -> float:
-    widest = 0
-    for code, amount in amounts.items():
-        try:
-            places = minor_unit(code) + extra_places
-        except KeyError:
-            places = 2 + extra_places
-        # "-1,234,567.89 EUR": sign, digits with separators, the code.
-        widest = max(widest, len(f"-{amount:,.{places}f} {code}"))
-    return float(widest + 2)
 
 
 def _summary(table: Table, report: Report, roster: Mapping[str, Volunteer]) -> None:
