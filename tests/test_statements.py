@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -137,3 +137,18 @@ def test_without_a_unicode_font_other_scripts_show_as_question_marks(
     write_statements(report, tmp_path, PeriodRule.parse("month"), volunteers=roster)
     assert "?? (id mei)" in text_of(tmp_path / "mei_2026-11.pdf")
     assert "Ciarán Ó Súilleabháin" in text_of(tmp_path / "ciaran_2026-11.pdf")
+
+
+def test_a_pinned_creation_time_gives_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same report and creation time (argument or SOURCE_DATE_EPOCH) give the same PDFs."""
+    report, _, roster = demo()
+    rule = PeriodRule.parse("month")
+    when = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
+    first = write_statements(report, tmp_path / "a", rule, volunteers=roster, created=when)
+    second = write_statements(report, tmp_path / "b", rule, volunteers=roster, created=when)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(when.timestamp())))
+    third = write_statements(report, tmp_path / "c", rule, volunteers=roster)
+    for a, b, c in zip(first, second, third, strict=True):
+        assert a.read_bytes() == b.read_bytes() == c.read_bytes(), a.name

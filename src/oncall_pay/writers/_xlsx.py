@@ -58,6 +58,7 @@ __all__ = [
     "SumColumn",
     "Table",
     "any_cell",
+    "creation_time",
     "header_width",
     "money_format",
     "money_width",
@@ -455,7 +456,7 @@ def _money_number(value: Decimal) -> float:
 # -- reproducible, atomic saving ------------------------------------------------
 
 
-def _creation_time(created: datetime | None) -> datetime:
+def creation_time(created: datetime | None) -> datetime:
     """The creation time as naive UTC, whole seconds, within ZIP's range."""
     if created is None:
         epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -547,7 +548,7 @@ def streamed_workbook(path: Path, *, created: datetime | None, row_limit: int) -
     if row_limit < 2 or row_limit > EXCEL_MAX_ROWS:
         msg = f"row_limit must be between 2 and {EXCEL_MAX_ROWS}, got {row_limit}"
         raise ValueError(msg)
-    when = _creation_time(created)
+    when = creation_time(created)
     with atomic_path(path) as tmp:
         wb = Workbook(write_only=True)
         try:

@@ -17,7 +17,7 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
@@ -31,6 +31,7 @@ from .._payroll import PayPeriod, PeriodRule
 from .._report import Report, WeeklyStatement
 from .._vocab import KIND_COLUMN, LINE_KINDS
 from ._atomic import atomic_path
+from ._xlsx import creation_time
 
 __all__ = ["statement_name", "write_statements"]
 
@@ -62,6 +63,7 @@ def write_statements(
     rule: PeriodRule,
     *,
     volunteers: Iterable[Volunteer] | None = None,
+    created: datetime | None = None,
 ) -> list[Path]:
     """Write one PDF per volunteer and pay period into ``directory``.
 
@@ -72,12 +74,16 @@ def write_statements(
         rule: How pay weeks group into periods (a week goes to the period
             holding its first day).
         volunteers: The roster, for names; by default the report's own.
+        created: The creation time written into each PDF (naive means UTC);
+            defaults to ``SOURCE_DATE_EPOCH`` if set, else now. Pinning it
+            makes the bytes reproducible.
 
     Returns:
         The paths written, in volunteer and period order.
 
     Raises:
-        InputError: A week falls in none of the rule's custom ranges.
+        InputError: A week falls in none of the rule's custom ranges, or
+            ``SOURCE_DATE_EPOCH`` is not a whole number of seconds.
     """
     from .._errors import InputError, Problem
 
@@ -93,6 +99,7 @@ def write_statements(
         groups[st.volunteer_id, period].append(st)
     if problems:
         raise InputError(problems)
+    when = creation_time(created).replace(tzinfo=UTC)
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     font = _unicode_font()
@@ -105,6 +112,7 @@ def write_statements(
             name = name.removesuffix(".pdf") + f"_{len(names)}.pdf"
         names.add(name)
         pdf = _statement(report, volunteer, period, statements, font)
+        pdf.set_creation_date(when)
         path = target / name
         with atomic_path(path) as tmp:
             pdf.output(str(tmp))
