@@ -152,3 +152,26 @@ def test_a_pinned_creation_time_gives_the_same_bytes(
     third = write_statements(report, tmp_path / "c", rule, volunteers=roster)
     for a, b, c in zip(first, second, third, strict=True):
         assert a.read_bytes() == b.read_bytes() == c.read_bytes(), a.name
+
+
+@pytest.mark.parametrize("command", ["statements", "export"])
+def test_a_bad_period_on_the_command_line_exits_1_and_writes_nothing(
+    tmp_path: Path, capsys: Any, command: str
+) -> None:
+    """`--period monthly` is bad input for both commands: the problem, exit 1, no output."""
+    demo_dir = Path(op.__file__).parent / "demo"
+    out = tmp_path / "out"
+    args = [
+        command, "--volunteers", str(demo_dir / "volunteers.csv"),
+        "--rules", str(demo_dir / "rules.toml"), "--shifts", str(demo_dir / "shifts.csv"),
+        "--from", "2026-11-01", "--to", "2026-11-30", "--period", "monthly",
+        "--output", str(out),
+    ]  # fmt: skip
+    if command == "export":
+        args += ["--format", "payroll-csv"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert 'field "--period": expected week, month, semi-monthly or date ranges' in err
+    assert "got 'monthly'" in err
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
