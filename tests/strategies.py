@@ -17,6 +17,7 @@ import attrs
 from hypothesis import strategies as st
 
 import oncall_pay as op
+from oncall_pay._checks import EARNING_CODE_KEYS
 from oncall_pay._engine import ExactLine, compute_exact
 from oncall_pay._money import minor_unit
 from oncall_pay._rules import OFF_HOURS, RATE_PLACES, WEEKDAYS, HealthSettings, SleepHours
@@ -132,7 +133,19 @@ def plans(draw: st.DrawFn, countries: tuple[str, ...] | None = None) -> op.Plan:
         fields["limits"] = op.Limits(weekly_cap=draw(decimals(places)))
     if draw(st.booleans()):
         fields["calendar"] = draw(calendars())
+    if draw(st.booleans()):
+        fields["cost_center"] = draw(st.text(min_size=1, max_size=12))
     return op.Plan(**fields)  # type: ignore[arg-type]
+
+
+#: An earning code for every key, for pay runs that are exported to payroll.
+ALL_EARNING_CODES: Final = {key: f"C{i}" for i, key in enumerate(EARNING_CODE_KEYS, 100)}
+
+
+def payrolls() -> st.SearchStrategy[op.Payroll]:
+    """A valid [versions.payroll] table: some of the keys, each with a code."""
+    codes = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,19}", fullmatch=True)
+    return st.builds(op.Payroll, st.dictionaries(st.sampled_from(EARNING_CODE_KEYS), codes))
 
 
 @st.composite
@@ -153,6 +166,8 @@ def versions(draw: st.DrawFn, effective_from: date | None = None) -> op.Version:
         fields["rounding"] = draw(st.sampled_from(("half_up", "half_even")))
     if draw(st.booleans()):
         fields["calendar"] = draw(calendars())
+    if draw(st.booleans()):
+        fields["payroll"] = draw(payrolls())
     return op.Version(**fields)  # type: ignore[arg-type]
 
 
@@ -361,6 +376,7 @@ def run_versions(
         plans=plan_values,
         rounding=draw(st.sampled_from(["half_up", "half_even"])),
         calendar=draw(run_calendars(anchor, allow_missing=allow_missing)),
+        payroll=op.Payroll(ALL_EARNING_CODES),
     )
 
 

@@ -20,7 +20,7 @@ import oncall_pay
 
 ROOT = Path(oncall_pay.__file__).parent
 CORE = ("_model", "_calendar", "_engine", "_rules", "_money", "_report", "_health",
-        "_intervals", "_weeks", "_vocab")  # fmt: skip  # the last three where they exist
+        "_intervals", "_weeks", "_vocab", "_payroll")  # fmt: skip  # the last four where they exist
 OUTER = ("oncall_pay.readers", "oncall_pay.writers", "oncall_pay.fetch", "oncall_pay.cli",
          "oncall_pay.pay_run", "oncall_pay.ledger", "oncall_pay._ledger_cli")  # fmt: skip
 #: The third-party modules that talk to a network: only ``oncall_pay.fetch`` imports them.

@@ -22,6 +22,7 @@ PUBLIC = {
     "Fairness", "Health", "TeamMonth", "VolunteerMonth", "HealthSettings", "SleepHours",
     "Comparison", "LineChange", "VolunteerChange", "WeekChange", "compare", "diff_policies",
     "Inputs", "Sources", "load_inputs",
+    "Payroll",
 }  # fmt: skip
 
 

@@ -467,6 +467,24 @@ BAD_FILES = [
      ['"11.5"']),
     ("health-days", rules(more="[health]\nmax_consecutive_days = 0"),
      "health.max_consecutive_days", ["≥ 1"]),
+    # Earning codes and cost centres (payroll.md).
+    ("payroll-unknown-line", rules(more='[versions.payroll]\ncodes = { "standby.wekend" = "X" }'),
+     "versions[0].payroll.codes.'standby.wekend'",
+     ['unknown line "standby.wekend"', 'did you mean "standby.weekend"']),
+    ("payroll-in-hours", rules(more='[versions.payroll]\ncodes = { "standby.in_hours" = "X" }'),
+     "versions[0].payroll.codes.'standby.in_hours'", ["unknown line"]),
+    ("payroll-formula", rules(more='[versions.payroll]\ncodes = { stipend = "=1+1" }'),
+     "versions[0].payroll.codes.stipend", ["earning code of 1 to 20", '"=1+1"']),
+    ("payroll-number", rules(more="[versions.payroll]\ncodes = { stipend = 4100 }"),
+     "versions[0].payroll.codes.stipend", ["earning code", '"4100"', "4100"]),
+    ("payroll-too-long", rules(more=f'[versions.payroll]\ncodes = {{ cap = "{"A" * 21}" }}'),
+     "versions[0].payroll.codes.cap", ["1 to 20"]),
+    ("payroll-unknown-key", rules(more='[versions.payroll]\ncode = { cap = "A" }'),
+     "versions[0].payroll.code", ['did you mean "codes"']),
+    ("payroll-codes-not-table", rules(more='[versions.payroll]\ncodes = "A"'),
+     "versions[0].payroll.codes", ["table of earning codes"]),
+    ("cost-center-number", rules(plan="cost_center = 7"), f"{PLAN}.cost_center",
+     ["string", "7"]),
 ]  # fmt: skip
 
 

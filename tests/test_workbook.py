@@ -219,9 +219,10 @@ def demo_report() -> tuple[op.Report, tuple[op.Volunteer, ...]]:
 # --- reading helpers -------------------------------------------------------------
 
 
-def sheet_rows(path: Path, title: str) -> list[tuple[Any, ...]]:
-    """Every row of one sheet, values only, header included."""
-    wb = openpyxl.load_workbook(path)
+def sheet_rows(path: Path, title: str, *, data_only: bool = False) -> list[tuple[Any, ...]]:
+    """Every row of one sheet, header included: formulas as their text, or
+    (``data_only``) the values stored with them, as pandas would see them."""
+    wb = openpyxl.load_workbook(path, data_only=data_only)
     try:
         return [tuple(row) for row in wb[title].iter_rows(values_only=True)]
     finally:
@@ -238,8 +239,9 @@ def sheet_names(path: Path) -> list[str]:
 
 
 def records(path: Path, title: str) -> Iterator[dict[str, Any]]:
-    """The data rows of a sheet as dicts by header (up to the first blank row)."""
-    rows = sheet_rows(path, title)
+    """The data rows of a sheet as dicts by header (up to the first blank row),
+    values as stored (a formula's stored value, not its text)."""
+    rows = sheet_rows(path, title, data_only=True)
     for row in rows[1:]:
         if all(v is None for v in row):
             return
@@ -320,7 +322,11 @@ def test_money_cells_are_numbers_with_the_currency_format(tmp_path: Path) -> Non
         assert formats["EUR"].number_format == '#,##0.00 "EUR"'
         assert formats["JPY"].number_format == '#,##0 "JPY"'
         assert formats["KWD"].number_format == '#,##0.000 "KWD"'
-        assert all(c.data_type == "n" for c in formats.values())
+        # Total is a formula with its value stored (test_workbook_print.py);
+        # the amounts it adds up are numbers.
+        assert all(c.data_type == "f" for c in formats.values())
+        for row in ws.iter_rows(min_row=2):
+            assert {row[header.index(h)].data_type for h in MONEY} == {"n"}
         start = ws.cell(row=2, column=header.index("Week start") + 1)
         assert start.is_date
         assert start.value == datetime(2026, 11, 9)
@@ -754,7 +760,8 @@ RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_recalculates_each_check_to_its_total(tmp_path: Path) -> None:
-    """Recalculated in LibreOffice, every Check equals its currency's total to the cent."""
+    """Recalculated in LibreOffice, every Check equals its currency's total to the cent,
+    and every Weekly Total its statement's total."""
     assert SOFFICE is not None
     report, vols = demo_report()
     report = _replace_statements(report, report.statements + hand_report().statements)
@@ -789,3 +796,7 @@ def test_libreoffice_recalculates_each_check_to_its_total(tmp_path: Path) -> Non
             wb.close()
     names = {r[1] for r in sheet_rows(out / "whole.xlsx", "Summary")}
     assert EVIL_NAME in names
+    # Weekly's Totals are formulas: recalculated, each is its statement's total again.
+    for name in ("whole.xlsx", "split.xlsx"):
+        recalculated = {(s.volunteer_id, s.week): s.total for s in read_workbook(out / name)}
+        assert recalculated == {(s.volunteer_id, s.week): s.total for s in report.statements}

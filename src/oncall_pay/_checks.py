@@ -445,3 +445,56 @@ class ByCategory:
         """Each entry built by the entry checker's ``build``, if it has one."""
         make = getattr(self.check, "build", None)
         return {k: make(v) for k, v in clean.items()} if make else clean
+
+
+# --- payroll ---
+
+#: The keys of ``[versions.payroll] codes``: each line kind, each line kind
+#: that has time categories per paid category (``standby.weekend``), and
+#: ``toil_days`` for the days off in lieu.
+EARNING_CODE_KEYS: Final = (
+    *(
+        key
+        for kind in _vocab.LINE_KINDS
+        for key in (
+            kind.value,
+            *(
+                f"{kind.value}.{c}"
+                for c in OFF_HOURS
+                if kind in (_vocab.LineKind.STANDBY, _vocab.LineKind.CALLOUT, _vocab.LineKind.PAGE)
+            ),
+        )
+    ),
+    "toil_days",
+)
+_EARNING_CODE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,19}")
+
+
+def earning_code_problem(key: str, code: object) -> str | None:
+    """What is wrong with one entry of ``codes``, or ``None``."""
+    if key not in EARNING_CODE_KEYS:
+        return (
+            f"unknown line {toml_string(key)}{did_you_mean(key, EARNING_CODE_KEYS)} "
+            f"(expected one of {one_of(EARNING_CODE_KEYS)})"
+        )
+    if not isinstance(code, str) or not _EARNING_CODE.fullmatch(code):
+        return (
+            "expected an earning code of 1 to 20 letters, digits, '_', '.' or '-' "
+            f"starting with a letter or digit, such as \"ONC1\" or \"4100\", got {show(code)}"
+        )
+    return None
+
+
+def earning_codes(ck: Checker, value: Any, path: str) -> dict[str, str]:
+    """``{ stipend = "ONC1", "standby.weekend" = "ONC2", … }``."""
+    table = expect_table(
+        ck, value, path, 'a table of earning codes such as { stipend = "ONC1" }'
+    )
+    clean = {}
+    for key, code in table.items():
+        problem = earning_code_problem(key, code)
+        if problem is None:
+            clean[key] = code
+        else:
+            ck.add(join(path, key), problem)
+    return clean

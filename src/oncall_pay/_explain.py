@@ -264,6 +264,11 @@ def describe_policy(policy: Policy) -> str:
                 "  company days off: "
                 + "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in extra.items())
             )
+        codes = version.payroll.codes
+        if codes:
+            out.append(
+                "  earning codes: " + ", ".join(f"{k} {c}" for k, c in codes.items())
+            )
         for name, plan in version.plans.items():
             out.extend(_describe_plan(name, plan, version))
     return "\n".join(out)

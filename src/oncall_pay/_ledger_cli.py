@@ -98,7 +98,10 @@ def add_parsers(
         progress: The progress display for pricing, on a stream.
     """
     run = sub.add_parser("run", help="pay runs kept in the ledger: create, approve, lock, adjust")
-    steps = run.add_subparsers(dest="step", required=True, metavar="STEP")
+    steps = run.add_subparsers(
+        dest="step", required=True, metavar="STEP",
+        help="create, list, show, approve, lock, discard, adjust or schema",
+    )  # fmt: skip
 
     create = steps.add_parser(
         "create", help="price a period and store it as a draft run, with arrears for paid weeks"
@@ -124,26 +127,39 @@ def add_parsers(
     listing.set_defaults(func=_cmd_run_list)
 
     show = steps.add_parser("show", help="show one run; --output writes its workbook")
-    show.add_argument("run", type=_run_id, metavar="RUN")
+    show.add_argument(
+        "run", type=_run_id, metavar="RUN", help="the number of the run to show (see 'run list')"
+    )
     show.add_argument("--output", type=Path, default=None, help="write the run's workbook")
     _add_ledger(show)
     show.set_defaults(func=_cmd_run_show)
 
     approve = steps.add_parser("approve", help="record who approved a draft run")
-    approve.add_argument("run", type=_run_id, metavar="RUN")
+    approve.add_argument(
+        "run", type=_run_id, metavar="RUN", help="the number of the draft run to approve"
+    )
     _add_by(approve, required=True)
     _add_ledger(approve)
     approve.set_defaults(func=_cmd_run_approve)
 
     lock = steps.add_parser("lock", help="lock an approved run: paid, never changed again")
-    lock.add_argument("run", type=_run_id, metavar="RUN")
+    lock.add_argument(
+        "run", type=_run_id, metavar="RUN", help="the number of the approved run to lock"
+    )
     _add_by(lock)
     _add_ledger(lock)
     lock.set_defaults(func=_cmd_run_lock)
 
     discard = steps.add_parser("discard", help="discard a draft or approved run (kept, marked)")
-    discard.add_argument("run", type=_run_id, metavar="RUN")
-    discard.add_argument("--reason", required=True)
+    discard.add_argument(
+        "run",
+        type=_run_id,
+        metavar="RUN",
+        help="the number of the draft or approved run to discard",
+    )
+    discard.add_argument(
+        "--reason", required=True, help="why the run is discarded (kept in its trail)"
+    )
     _add_by(discard)
     _add_ledger(discard)
     discard.set_defaults(func=_cmd_run_discard)
@@ -151,11 +167,21 @@ def add_parsers(
     adjust = steps.add_parser(
         "adjust", help="add a manual adjustment to a draft run (default: the open one)"
     )
-    adjust.add_argument("run", type=_run_id, metavar="RUN", nargs="?", default=None)
-    adjust.add_argument("--volunteer", required=True)
-    adjust.add_argument("--week", required=True, metavar="YYYY-Www")
-    adjust.add_argument("--amount", required=True, type=_decimal, metavar="12.50")
-    adjust.add_argument("--reason", required=True)
+    adjust.add_argument(
+        "run", type=_run_id, metavar="RUN", nargs="?", default=None,
+        help="the draft run to add it to (default: the open draft)",
+    )  # fmt: skip
+    adjust.add_argument("--volunteer", required=True, help="the roster id of who is adjusted")
+    adjust.add_argument(
+        "--week", required=True, metavar="YYYY-Www", help="the pay week it belongs to (ISO week)"
+    )
+    adjust.add_argument(
+        "--amount", required=True, type=_decimal, metavar="12.50",
+        help="the amount, in the week's currency; negative to take back",
+    )  # fmt: skip
+    adjust.add_argument(
+        "--reason", required=True, help="why, as payroll and the person will read it"
+    )
     adjust.add_argument("--currency", default=None, metavar="CODE",
                         help="default: the volunteer's currency for that week")  # fmt: skip
     _add_by(adjust)
@@ -163,18 +189,25 @@ def add_parsers(
     adjust.set_defaults(func=_cmd_run_adjust)
 
     toil = sub.add_parser("toil", help="time off in lieu: record days taken, show balances")
-    toil_steps = toil.add_subparsers(dest="step", required=True, metavar="STEP")
+    toil_steps = toil.add_subparsers(
+        dest="step", required=True, metavar="STEP", help="take or balance"
+    )
     take = toil_steps.add_parser("take", help="record days of time off in lieu taken")
-    take.add_argument("--volunteer", required=True)
-    take.add_argument("--days", required=True, type=_decimal, metavar="0.5")
+    take.add_argument("--volunteer", required=True, help="the roster id of who took the time off")
+    take.add_argument(
+        "--days", required=True, type=_decimal, metavar="0.5",
+        help="how many days were taken (at most the balance)",
+    )  # fmt: skip
     take.add_argument("--on", type=_date, default=None, metavar="YYYY-MM-DD",
                       help="the day taken (default today)")  # fmt: skip
-    take.add_argument("--note", default="")
+    take.add_argument("--note", default="", help="a note kept with the record (optional)")
     _add_by(take)
     _add_ledger(take)
     take.set_defaults(func=_cmd_toil_take)
     balance = toil_steps.add_parser("balance", help="time off in lieu earned, taken and left")
-    balance.add_argument("--volunteer", default=None)
+    balance.add_argument(
+        "--volunteer", default=None, help="show only this volunteer (default: everyone)"
+    )
     _add_ledger(balance)
     balance.set_defaults(func=_cmd_toil_balance)
 
@@ -421,9 +454,7 @@ def _write_run_workbook(ledger: Ledger, run_id: int, output: Path) -> None:
         "Rules file": record.rules_path,
         **record.run_info(),
     }
-    write_workbook(
-        report, output, run_info=run_info, ledger=LedgerSheets(adjustments, tuple(toil))
-    )
+    write_workbook(report, output, run_info=run_info, ledger=LedgerSheets(adjustments, tuple(toil)))
 
 
 def check_explain_ledger(given: Path | None) -> None:

@@ -737,9 +737,57 @@ class Limits:
     )  # fmt: skip
 
 
+def _codes_map(value: Mapping[str, str] | None) -> Mapping[str, str]:
+    return dict(sorted((value or {}).items()))
+
+
+def _codes_diff(
+    label: str, old: Mapping[str, str], new: Mapping[str, str], _c: DiffContext
+) -> list[str]:
+    return [
+        f"{label} {key} {old.get(key, 'none')} → {new.get(key, 'none')}"
+        for key in checks.EARNING_CODE_KEYS
+        if old.get(key) != new.get(key)
+    ]
+
+
+@rules_table('a table such as codes = { stipend = "ONC1" }')
+@attrs.frozen
+class Payroll:
+    """How a version's pay is handed to payroll (``[versions.payroll]``, docs/payroll.md).
+
+    Attributes:
+        codes: The earning code (wage type, Lohnart) of each kind of line,
+            ``standby.weekend`` before ``standby``, and of ``toil_days``.
+    """
+
+    codes: Mapping[str, str] = rule(
+        checker=checks.earning_codes, label="earning code of", factory=dict,
+        converter=_codes_map, diff=_codes_diff,
+    )  # fmt: skip
+
+    def __attrs_post_init__(self) -> None:
+        for key, code in self.codes.items():
+            problem = checks.earning_code_problem(key, code)
+            if problem is not None:
+                raise _bad(f"codes.{key}", problem)
+
+    def code_for(self, kind: str, category: str | None = None) -> str | None:
+        """The earning code of a line: by kind and category, else by kind, else ``None``."""
+        if category is not None:
+            code = self.codes.get(f"{kind}.{category}")
+            if code is not None:
+                return code
+        return self.codes.get(kind)
+
+
+def _opt_str(value: str | None) -> str | None:
+    return None if value is None else str(value)
+
+
 @rules_table(
     "a table of plan settings",
-    order=("countries", "currency", "weekly_stipend", "standby", "callout",
+    order=("countries", "currency", "cost_center", "weekly_stipend", "standby", "callout",
            "interrupted_weekend", "limits", "calendar"),
     after=_fixed_amounts,
 )  # fmt: skip
@@ -777,6 +825,11 @@ class Plan:
     calendar: Calendar = rule(
         checker=Nested(Calendar), label="calendar", factory=Calendar, toml="dotted",
         diff=prefixed,
+    )  # fmt: skip
+    #: Reported to payroll for the plan's volunteers who have none in the roster.
+    cost_center: str | None = rule(
+        checker=checks.string, label="cost centre", default=None, converter=_opt_str,
+        show=repr,
     )  # fmt: skip
 
     def __attrs_post_init__(self) -> None:
@@ -837,8 +890,8 @@ class _PlanTables:
 
 @rules_table(
     "a [[versions]] table",
-    order=("effective_from", "rounding", "calendar", "plans"),
-    diff_order=("rounding", "calendar", "plans"),
+    order=("effective_from", "rounding", "calendar", "payroll", "plans"),
+    diff_order=("rounding", "calendar", "payroll", "plans"),
 )
 @attrs.frozen
 class Version:
@@ -859,6 +912,10 @@ class Version:
     )  # fmt: skip
     calendar: Calendar = rule(
         checker=Nested(Calendar), label="calendar", factory=Calendar, toml="section",
+        diff=prefixed,
+    )  # fmt: skip
+    payroll: Payroll = rule(
+        checker=Nested(Payroll), label="payroll", factory=Payroll, toml="section",
         diff=prefixed,
     )  # fmt: skip
 

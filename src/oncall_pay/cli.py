@@ -1,5 +1,5 @@
-"""The ``oncall-pay`` command: demo, fetch, export, explain, check-rules, compare,
-and the pay-run ledger (``run …``, ``toil …``, in ``_ledger_cli``).
+"""The ``oncall-pay`` command: demo, fetch, export, statements, explain, check-rules,
+compare, and the pay-run ledger (``run …``, ``toil …``, in ``_ledger_cli``).
 
 Exit status: 0 on success, 1 on bad input (every problem listed, one per
 line, no traceback, no output file), 2 on bad usage.
@@ -24,6 +24,7 @@ from ._errors import InputError, OncallPayError, PolicyError, Problem
 from ._explain import describe_policy, explain_statement, health_line
 from ._model import EARLIEST_DATE, LATEST_DATE, date_range_problem, period_problems
 from ._parallel import available_workers
+from ._payroll import PeriodRule, payroll_rows
 from ._report import Report
 from ._rules import Policy
 from ._vocab import NoticeKind, label
@@ -63,8 +64,14 @@ def _date(text: str) -> date:
 
 
 def _add_inputs(p: argparse.ArgumentParser, *, period: bool = True) -> None:
-    p.add_argument("--volunteers", required=True, type=Path, metavar="ROSTER.csv")
-    p.add_argument("--rules", required=True, type=Path, metavar="RULES.toml")
+    p.add_argument(
+        "--volunteers", required=True, type=Path, metavar="ROSTER.csv",
+        help="the roster CSV: one row per volunteer (id, name, country, timezone, payroll_id …)",
+    )  # fmt: skip
+    p.add_argument(
+        "--rules", required=True, type=Path, metavar="RULES.toml",
+        help="the pay rules file (check it with: oncall-pay check-rules RULES.toml)",
+    )  # fmt: skip
     sources = pay_run.SOURCES
     named = " and ".join(s.flag for s in sources.values() if not s.needs_roster)
     group = p.add_argument_group(f"schedule sources (combinable with {named})")
@@ -77,8 +84,14 @@ def _add_inputs(p: argparse.ArgumentParser, *, period: bool = True) -> None:
         "SHA-256 is checked against its manifest.json first); repeatable",
     )  # fmt: skip
     if period:
-        p.add_argument("--from", dest="start", required=True, type=_date, metavar="YYYY-MM-DD")
-        p.add_argument("--to", dest="end", required=True, type=_date, metavar="YYYY-MM-DD")
+        p.add_argument(
+            "--from", dest="start", required=True, type=_date, metavar="YYYY-MM-DD",
+            help="the first day of the period; every pay week starting from it to --to is paid",
+        )  # fmt: skip
+        p.add_argument(
+            "--to", dest="end", required=True, type=_date, metavar="YYYY-MM-DD",
+            help="the last day of the period (included); its last pay week may end after it",
+        )  # fmt: skip
     _add_jobs(p)
 
 
@@ -146,10 +159,16 @@ def _parser() -> argparse.ArgumentParser:
         description="Pays the people who carry the pager.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND",
+        help="what to do; 'oncall-pay COMMAND --help' explains each",
+    )  # fmt: skip
 
     demo = sub.add_parser("demo", help="write a workbook for the built-in example team")
-    demo.add_argument("--output", type=Path, default=Path("demo.xlsx"))
+    demo.add_argument(
+        "--output", type=Path, default=Path("demo.xlsx"), metavar="FILE.xlsx",
+        help="where to write the demo workbook (default demo.xlsx)",
+    )  # fmt: skip
     demo.add_argument(
         "--inputs", type=Path, default=None, metavar="DIR",
         help="also copy the demo's input files (roster, shifts, pages, rules) into DIR",
@@ -160,18 +179,53 @@ def _parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="price a pay run and write the workbook")
     _add_inputs(export)
-    export.add_argument("--output", required=True, type=Path)
-    export.add_argument("--format", choices=("xlsx", "csv", "json"), default="xlsx")
+    export.add_argument(
+        "--output", required=True, type=Path, metavar="FILE",
+        help="where to write the result; an older file there is replaced only once it is complete",
+    )  # fmt: skip
+    export.add_argument(
+        "--format", choices=("xlsx", "csv", "json", *_PAYROLL_FORMATS), default="xlsx",
+        help="xlsx: the finance workbook (default); csv: its Weekly rows; json: the whole "
+        "report; payroll-csv, datev (DATEV Lohn und Gehalt ASCII), workday-eib: one line per "
+        "person, pay period and earning code (docs/payroll.md)",
+    )  # fmt: skip
+    export.add_argument(
+        "--period", default=None, metavar="PERIOD",
+        help="for the payroll formats: week (default), month, semi-monthly, or date ranges "
+        "such as 2026-11-01..2026-11-15,2026-11-16..2026-11-30; each pay week goes, whole, "
+        "to the period holding its first day",
+    )  # fmt: skip
     export.set_defaults(func=_cmd_export)
+
+    statements = sub.add_parser(
+        "statements", help="write one printable PDF statement per volunteer and pay period"
+    )
+    _add_inputs(statements)
+    statements.add_argument(
+        "--period", default="month", metavar="PERIOD",
+        help="week, month (default), semi-monthly, or date ranges such as "
+        "2026-11-01..2026-11-15,2026-11-16..2026-11-30",
+    )  # fmt: skip
+    statements.add_argument(
+        "--output", required=True, type=Path, metavar="DIR",
+        help="the directory for the PDFs (created if missing), named like alice_2026-11.pdf",
+    )  # fmt: skip
+    statements.set_defaults(func=_cmd_statements)
 
     explain = sub.add_parser("explain", help="print one weekly statement as a breakdown")
     _add_inputs(explain, period=False)
-    explain.add_argument("--volunteer", required=True)
-    explain.add_argument("--week", required=True, metavar="YYYY-Www")
+    explain.add_argument(
+        "--volunteer", required=True, metavar="ID",
+        help="the volunteer's id, as in the roster",
+    )  # fmt: skip
+    explain.add_argument(
+        "--week", required=True, metavar="YYYY-Www",
+        help="the pay week, as its ISO week (2026-W47)",
+    )  # fmt: skip
     explain.set_defaults(func=_cmd_explain)
 
     check = sub.add_parser("check-rules", help="validate a rules file and describe it")
-    check.add_argument("rules", type=Path)
+    check.add_argument("rules", type=Path, metavar="RULES.toml", help="the rules file to check")
     check.add_argument(
         "--against", type=Path, metavar="OLD.toml",
         help="print how the rules differ from OLD.toml instead of describing them",
@@ -182,8 +236,14 @@ def _parser() -> argparse.ArgumentParser:
         "compare", help="price a period under the current and the proposed rules, side by side"
     )
     _add_inputs(compare)
-    compare.add_argument("--proposed", required=True, type=Path, metavar="PROPOSED.toml")
-    compare.add_argument("--output", required=True, type=Path)
+    compare.add_argument(
+        "--proposed", required=True, type=Path, metavar="PROPOSED.toml",
+        help="the proposed rules, priced over the same period as --rules",
+    )  # fmt: skip
+    compare.add_argument(
+        "--output", required=True, type=Path, metavar="FILE.xlsx",
+        help="where to write the comparison workbook",
+    )  # fmt: skip
     compare.set_defaults(func=_cmd_compare)
     _ledger_cli.add_explain_option(explain)
     _ledger_cli.add_parsers(sub, add_inputs=_add_inputs, sources=_sources, progress=_progress)
@@ -208,10 +268,31 @@ def _print_problems(error: OncallPayError, out: TextIO) -> None:
     print(f"{len(problems)} problem(s); nothing was written.", file=out)
 
 
-def _write(report: Report, inputs: Inputs, output: Path, fmt: str) -> None:
+#: The export formats for payroll systems (writers/payroll.py).
+_PAYROLL_FORMATS = ("payroll-csv", "datev", "workday-eib")
+
+
+def _period_rule(fmt: str, period: str | None) -> PeriodRule | None:
+    """The --period of a payroll format (checked before any input is read)."""
+    if fmt not in _PAYROLL_FORMATS:
+        if period is not None:
+            msg = f"--period applies to the payroll formats ({', '.join(_PAYROLL_FORMATS)})"
+            raise InputError(Problem(msg, field="--period"))
+        return None
+    return PeriodRule.parse(period or "week")
+
+
+def _write(
+    report: Report, inputs: Inputs, output: Path, fmt: str, period: PeriodRule | None = None
+) -> None:
     if sys.stderr.isatty() and len(report.statements) > 1000:
         print(f"writing {output} ({len(report.statements):,} statements)…", file=sys.stderr)
-    if fmt == "xlsx":
+    if period is not None:
+        from .writers.payroll import write_payroll
+
+        rows = payroll_rows(report, inputs.policy, period, volunteers=inputs.volunteers)
+        write_payroll(rows, output, fmt)
+    elif fmt == "xlsx":
         from .writers.workbook import write_workbook
 
         write_workbook(report, output, volunteers=inputs.volunteers, run_info=inputs.run_info())
@@ -259,9 +340,10 @@ def _check_period(args: argparse.Namespace) -> None:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     _check_period(args)
+    period = _period_rule(args.format, args.period)
     inputs = _load_inputs(args, (args.start, args.end), (args.start, args.end))
     report = inputs.compute(args.start, args.end, progress=_progress(sys.stderr), workers=args.jobs)
-    _write(report, inputs, args.output, args.format)
+    _write(report, inputs, args.output, args.format, period)
     _print_totals(report, args.output, sys.stdout)
     _print_file_notices(inputs, sys.stdout)
     return EXIT_OK
@@ -313,6 +395,20 @@ def _print_file_notices(inputs: Inputs, out: TextIO) -> None:
     """The notices the readers gave about the files: they change what is paid."""
     for notice in inputs.notices:
         print(f"Notice ({label(NoticeKind(notice.kind)).title}): {notice.detail}", file=out)
+
+
+def _cmd_statements(args: argparse.Namespace) -> int:
+    from .writers.statements import write_statements
+
+    _check_period(args)
+    rule = PeriodRule.parse(args.period)
+    inputs = _load_inputs(args, (args.start, args.end), (args.start, args.end))
+    report = inputs.compute(args.start, args.end, progress=_progress(sys.stderr), workers=args.jobs)
+    written = write_statements(report, args.output, rule, volunteers=inputs.volunteers)
+    print(f"{len(written)} statement(s) written to {args.output}")
+    for path in written:
+        print(f"  {path.name}")
+    return EXIT_OK
 
 
 def _parse_week(text: str, policy: Policy | None) -> date:
@@ -477,7 +573,10 @@ def _add_fetch(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "'oncall-pay export --snapshot DIR'. The token is read from an environment variable "
         "and is never printed or saved.",
     )  # fmt: skip
-    services = fetch.add_subparsers(dest="service", required=True, metavar="SERVICE")
+    services = fetch.add_subparsers(
+        dest="service", required=True, metavar="SERVICE",
+        help="the on-call tool to ask: pagerduty or grafana",
+    )  # fmt: skip
     pd = services.add_parser("pagerduty", help="PagerDuty REST API v2")
     _add_fetch_options(pd, token_env="PD_TOKEN", base_url=_PAGERDUTY_API)
     _add_ids(pd, "--schedule", "schedules whose final schedule to save")
@@ -510,8 +609,14 @@ def _add_fetch_options(p: argparse.ArgumentParser, *, token_env: str, base_url: 
         "--token-env", default=token_env, metavar="NAME",
         help=f"the environment variable holding the API token (default {token_env})",
     )  # fmt: skip
-    p.add_argument("--from", dest="start", required=True, type=_date, metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="end", required=True, type=_date, metavar="YYYY-MM-DD")
+    p.add_argument(
+        "--from", dest="start", required=True, type=_date, metavar="YYYY-MM-DD",
+        help="the first date of the pay period to fetch for (a window around it is saved)",
+    )  # fmt: skip
+    p.add_argument(
+        "--to", dest="end", required=True, type=_date, metavar="YYYY-MM-DD",
+        help="the last date of the pay period to fetch for",
+    )  # fmt: skip
     p.add_argument(
         "--out", required=True, type=Path, metavar="DIR",
         help="the snapshot folder to create (it must not exist, or be empty)",

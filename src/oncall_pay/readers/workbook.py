@@ -133,7 +133,7 @@ def read_workbook(path: str | os.PathLike[str]) -> tuple[WorkbookStatement, ...]
                     counted_pages=row.count("Counted pages"),
                     lines=tuple(lines.pop((vid, week), ())),
                     toil_days=row.quantity("TOIL days"),
-                    total=row.money("Total", currency),
+                    total=row.total(currency),
                 )
             )
     finally:
@@ -234,6 +234,14 @@ class _Row:
         except KeyError:
             raise self._fail("Currency", "an ISO 4217 currency", currency) from None
         return self.number(header).quantize(Decimal(1).scaleb(-places))
+
+    def total(self, currency: str) -> Decimal:
+        """``Total``: its stored value, or, for a formula saved without one
+        (a program that does not calculate), the sum of the money columns
+        it adds up."""
+        if self._get("Total") is None:
+            return sum((self.money(h, currency) for h in cols.MONEY_HEADERS), Decimal(0))
+        return self.money("Total", currency)
 
     def count(self, header: str) -> int:
         value = self.number(header)

@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unu
 from .. import _columns as cols
 from .._model import Volunteer
 from .._report import Report
-from ._xlsx import plain_number, text_cell
+from ._xlsx import plain_number, print_setup, text_cell
 
 __all__ = ["CHART_ANCHOR", "write_health_sheet"]
 
@@ -133,10 +133,8 @@ class _Stacked:
             width = max(t[i].width for t in tables if i < len(t))
             ws.column_dimensions[get_column_letter(i + 1)].width = width
         ws.freeze_panes = "A2"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        # No repeated rows: the tables under the first have headers of their own.
+        print_setup(ws, title_rows=None)
         self.parts.append(_Part(ws))
 
 

@@ -14,6 +14,11 @@
   depends on the clock, so a pinned time gives the same bytes.
 - The file is built beside the target and renamed into place; on any failure
   the sheets' temporary files are removed and nothing is left behind.
+- Every sheet prints landscape, one page wide, with its header row repeated
+  on each page; a column is at least as wide as its header.
+- A ``SumColumn`` is a live formula (the sum of other cells of its row) that
+  also carries its value, so a reader that does not calculate (pandas,
+  openpyxl ``data_only``, Excel's protected view) sees the number.
 """
 
 from __future__ import annotations
@@ -23,18 +28,23 @@ import os
 import re
 import shutil
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
 from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.cell._writer import write_cell  # type: ignore[import-untyped, unused-ignore]
 from openpyxl.cell.cell import ERROR_CODES, Cell  # type: ignore[import-untyped, unused-ignore]
-from openpyxl.styles import Font  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.comments.comment_sheet import CommentRecord  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.compat import safe_string  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped, unused-ignore]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.worksheet._writer import WorksheetWriter  # type: ignore[import-untyped, unused-ignore]
 from openpyxl.writer.excel import ExcelWriter  # type: ignore[import-untyped, unused-ignore]
 
 from .. import _columns as cols
@@ -45,13 +55,19 @@ from ._atomic import atomic_path
 __all__ = [
     "EXCEL_MAX_ROWS",
     "Formula",
+    "SumColumn",
     "Table",
     "any_cell",
+    "creation_time",
+    "header_width",
     "money_format",
+    "money_width",
     "package_version",
     "plain_number",
+    "print_setup",
     "streamed_workbook",
     "text_cell",
+    "text_width",
 ]
 
 #: Rows on one Excel worksheet, the header row included.
@@ -65,6 +81,9 @@ _MAX_CELL_TEXT: Final = 32_767
 _NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 _SIX: Final = Decimal("0.000001")
+
+#: The height in points of a header row whose titles take two lines.
+_TWO_LINES: Final = 30.0
 _DATE_FORMAT: Final = "yyyy-mm-dd"
 _DATETIME_FORMAT: Final = "yyyy-mm-dd hh:mm:ss"
 
@@ -94,6 +113,52 @@ def package_version(distribution: str) -> str:
         return "not installed"
 
 
+def header_width(header: str) -> float:
+    """The least column width (Excel character units) that shows ``header``
+    whole on at most two lines, broken at a space.
+
+    Bold text is wider than the digits Excel measures widths in, and the
+    autofilter's button covers the right end of the header cell.
+    """
+    words = header.split(" ")
+    lines = (
+        max(" ".join(words[:i]), " ".join(words[i:]), key=len) for i in range(1, len(words) + 1)
+    )
+    return min(text_width(line) for line in lines)
+
+
+def text_width(text: str) -> float:
+    """The column width (Excel character units) that shows ``text`` on one line."""
+    return round(len(text) * 1.1 + 3, 1)
+
+
+def money_width(amounts: Mapping[str, Decimal], *, extra_places: int = 0) -> float:
+    """The column width that shows each amount (by currency), or any smaller
+    one, whole in its currency's number format, with a sign and a margin."""
+    widest = 0
+    for code, amount in amounts.items():
+        try:
+            places = minor_unit(code) + extra_places
+        except KeyError:
+            places = 2 + extra_places
+        # "-1,234,567.89 EUR": sign, digits with separators, the code.
+        widest = max(widest, len(f"-{abs(amount):,.{places}f} {code}"))
+    return float(widest + 2)
+
+
+def print_setup(ws: Any, *, title_rows: str | None = "1:1") -> None:
+    """Print ``ws`` landscape, one page wide, repeating ``title_rows`` on each page.
+
+    Must be called before the first row of a write-only sheet.
+    """
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows is not None:
+        ws.print_title_rows = title_rows
+
+
 # -- cells ---------------------------------------------------------------------
 
 
@@ -117,6 +182,57 @@ class _ReusedCell(Cell):  # type: ignore[misc, unused-ignore]
         return "<reused cell>"
 
 
+class _CachedFormulaCell(_ReusedCell):
+    """A formula cell that also stores its value (``cached``), as a spreadsheet
+    program saves one; ``_SheetWriter`` writes both."""
+
+    __slots__ = ("cached",)
+
+    def __init__(self, ws: Any) -> None:
+        super().__init__(ws, row=1, column=1)
+        self.cached = 0.0
+
+
+class _SheetWriter(WorksheetWriter):  # type: ignore[misc, unused-ignore]
+    """openpyxl's worksheet writer, which writes a formula's value too.
+
+    openpyxl writes a formula with an empty value; programs that do not
+    calculate would show it blank. The loop is openpyxl's ``write_row`` but
+    for ``_CachedFormulaCell``.
+    """
+
+    def write_row(self, xf: Any, row: Sequence[Any], row_idx: int) -> None:
+        row_attrs = {"r": f"{row_idx}"}
+        row_attrs.update(self.ws.row_dimensions.get(row_idx, {}))
+        with xf.element("row", row_attrs):
+            for cell in row:
+                if type(cell) is _CachedFormulaCell:
+                    with xf.element("c", {"r": cell.coordinate, "s": f"{cell.style_id}"}):
+                        with xf.element("f"):
+                            xf.write(cell._value[1:])
+                        with xf.element("v"):
+                            xf.write(safe_string(cell.cached))
+                    continue
+                if cell._comment is not None:
+                    self.ws._comments.append(CommentRecord.from_cell(cell))
+                if cell._value is None and not cell.has_style and not cell._comment:
+                    continue
+                write_cell(xf, self.ws, cell, cell.has_style)
+
+
+@attrs.frozen
+class SumColumn:
+    """A money column written as the live sum of other columns of its row.
+
+    Attributes:
+        target: The index of the column that holds the formula.
+        terms: The indexes of the columns it adds up, in order.
+    """
+
+    target: int
+    terms: tuple[int, ...]
+
+
 class Table:
     """One logical sheet, streamed over as many worksheets as its rows need.
 
@@ -126,14 +242,43 @@ class Table:
     styled cell about as cheap as a plain value.
     """
 
-    def __init__(self, wb: Any, title: str, columns: Sequence[cols.Column], row_limit: int) -> None:
+    def __init__(
+        self,
+        wb: Any,
+        title: str,
+        columns: Sequence[cols.Column],
+        row_limit: int,
+        *,
+        widths: Mapping[int, float] | None = None,
+        total: SumColumn | None = None,
+    ) -> None:
+        """Start the sheet.
+
+        Args:
+            wb: The write-only workbook.
+            title: The sheet's title (``Lines``; parts ``Lines (2)`` …).
+            columns: Its columns.
+            row_limit: Rows per part, header included.
+            widths: Least widths by column index, from the data (money that
+                needs more room than the header); an index past the columns
+                sizes a column ``append_extra`` fills.
+            total: A column written as the sum of others (``SumColumn``);
+                ``append`` takes its value, which the formula must equal.
+        """
         self._wb = wb
         self._title = title
         self._columns = columns
         self._limit = row_limit
+        self._widths = dict(widths or {})
+        self._total = total
+        self._sum_template = ""
+        if total is not None:
+            self._sum_template = "=" + "+".join(
+                f"{get_column_letter(i + 1)}{{row}}" for i in total.terms
+            )
         self._last_col = get_column_letter(len(columns))
         self._bold = Font(bold=True)
-        # Per part: (worksheet, title, last row, last data row).
+        self._wrap = Alignment(wrap_text=True, vertical="bottom")
         self._parts: list[list[Any]] = []
         self._currency = ""
         self._convert: list[Callable[[Any], Any]] = []
@@ -149,9 +294,24 @@ class Table:
         part = self._room()
         self._currency = currency
         convert = self._convert
-        part[0].append([None if v is None else convert[i](v) for i, v in enumerate(values)])
+        row = [None if v is None else convert[i](v) for i, v in enumerate(values)]
+        if self._total is not None:
+            row[self._total.target] = self._sum_cell(part, values[self._total.target], currency)
+        part[0].append(row)
         part[2] += 1
         part[3] = part[2]
+
+    def _sum_cell(self, part: list[Any], value: object, currency: str) -> Any:
+        cells: dict[str, _CachedFormulaCell] = part[4]
+        cell = cells.get(currency)
+        if cell is None:
+            cell = cells[currency] = _CachedFormulaCell(part[0])
+            cell.number_format = money_format(currency)
+        # Set directly: the template is the writer's own formula, not input text.
+        cell._value = self._sum_template.format(row=part[2] + 1)
+        cell.data_type = "f"
+        cell.cached = _money_number(value) if isinstance(value, Decimal) else 0.0
+        return cell
 
     def append_extra(self, values: Sequence[object], currency: str = "") -> None:
         """Write a row outside the autofilter and the data ranges (Summary's totals).
@@ -191,7 +351,7 @@ class Table:
 
     def finish(self) -> None:
         """Set each part's autofilter over its header and data rows."""
-        for ws, _title, _last, last_data in self._parts:
+        for ws, _title, _last, last_data, _cells in self._parts:
             ws.auto_filter.ref = f"A1:{self._last_col}{last_data}"
 
     def _room(self) -> list[Any]:
@@ -203,17 +363,34 @@ class Table:
         number = len(self._parts) + 1
         title = self._title if number == 1 else f"{self._title} ({number})"
         ws = self._wb.create_sheet(title)
-        # Write-only sheets take widths and panes before the first row.
-        for i, column in enumerate(self._columns, 1):
-            ws.column_dimensions[get_column_letter(i)].width = column.width
+        # Write-only sheets take widths, panes and page setup before the first row.
+        for i, column in enumerate(self._columns):
+            width = max(column.width, header_width(column.header), self._widths.get(i, 0))
+            ws.column_dimensions[get_column_letter(i + 1)].width = width
+        for i, width in self._widths.items():
+            if i >= len(self._columns):
+                ws.column_dimensions[get_column_letter(i + 1)].width = width
         ws.freeze_panes = "A2"
+        print_setup(ws)
+        if self._total is not None:
+            ws._writer = _SheetWriter(ws)
+            ws._writer.write_top()
         header = []
-        for column in self._columns:
+        two_lines = False
+        for i, column in enumerate(self._columns):
             cell = WriteOnlyCell(ws, column.header)
             cell.font = self._bold
+            width = ws.column_dimensions[get_column_letter(i + 1)].width
+            if width < text_width(column.header):
+                # Too long for one line at this width: two lines (header_width).
+                cell.alignment = self._wrap
+                two_lines = True
             header.append(cell)
+        if two_lines:
+            ws.row_dimensions[1].height = _TWO_LINES
         ws.append(header)
-        self._parts.append([ws, title, 1, 1])
+        # Per part: worksheet, title, last row, last data row, formula cells by currency.
+        self._parts.append([ws, title, 1, 1, {}])
         self._convert = [self._converter(ws, c.kind) for c in self._columns]
 
     def _converter(self, ws: Any, kind: cols.Kind) -> Callable[[Any], Any]:
@@ -332,7 +509,7 @@ def _money_number(value: Decimal) -> float:
 # -- reproducible, atomic saving ------------------------------------------------
 
 
-def _creation_time(created: datetime | None) -> datetime:
+def creation_time(created: datetime | None) -> datetime:
     """The creation time as naive UTC, whole seconds, within ZIP's range."""
     if created is None:
         epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -424,7 +601,7 @@ def streamed_workbook(path: Path, *, created: datetime | None, row_limit: int) -
     if row_limit < 2 or row_limit > EXCEL_MAX_ROWS:
         msg = f"row_limit must be between 2 and {EXCEL_MAX_ROWS}, got {row_limit}"
         raise ValueError(msg)
-    when = _creation_time(created)
+    when = creation_time(created)
     with atomic_path(path) as tmp:
         wb = Workbook(write_only=True)
         try:

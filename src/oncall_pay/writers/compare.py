@@ -37,8 +37,10 @@ from ._xlsx import (
     CellCheck,
     Formula,
     Table,
+    money_width,
     package_version,
     streamed_workbook,
+    text_width,
 )
 
 __all__ = ["CHANGES", "CHANGE_LINES", "write_comparison"]
@@ -116,7 +118,7 @@ def write_comparison(
     _check_cells_hold(comparison, target)
     with streamed_workbook(target, created=created, row_limit=row_limit) as wb:
         roster = {v.id: v for v in volunteers} if volunteers is not None else {}
-        _changes(Table(wb, "Changes", CHANGES, row_limit), comparison, roster)
+        _changes(_changes_table(wb, comparison, row_limit), comparison, roster)
         _lines(Table(wb, "Lines", CHANGE_LINES, row_limit), comparison)
         run = Table(wb, "Run", _RUN, row_limit)
         for key, value in _run_rows(comparison, run_info or {}):
@@ -146,6 +148,28 @@ def _check_cells_hold(comparison: Comparison, target: Path) -> None:
         for currency, total in totals.items():
             cells.check(total, f"the run's {currency} total", "total")
     cells.raise_problems()
+
+
+def _changes_table(wb: Any, comparison: Comparison, row_limit: int) -> Table:
+    """Changes, its money columns (and the Check past them) wide enough for the
+    totals, which bound every volunteer's amounts, and the Check's note beside."""
+    bound = {
+        code: max(
+            abs(comparison.old_totals.get(code, Decimal(0))),
+            abs(comparison.new_totals.get(code, Decimal(0))),
+            abs(amount),
+        )
+        for code, amount in comparison.differences.items()
+    }
+    money = money_width(bound)
+    widths = {i: money for i, c in enumerate(CHANGES) if c.kind == "money"}
+    widths[len(CHANGES)] = money
+    widths[len(CHANGES) + 1] = text_width(_CHECK_NOTE.format(code="EUR"))
+    return Table(wb, "Changes", CHANGES, row_limit, widths=widths)
+
+
+#: The note beside each Check of the totals.
+_CHECK_NOTE: Final = "Check: SUMIF of the {code} Differences above"
 
 
 def _changes(table: Table, comparison: Comparison, roster: Mapping[str, Volunteer]) -> None:
@@ -200,7 +224,7 @@ def _totals(table: Table, comparison: Comparison) -> None:
         values[_index("Percent")] = comparison.percent(code)
         # Check goes past the last column, so no data column holds a formula.
         values.append(Formula("=" + (check or "0")))
-        values.append(f"Check: SUMIF of Difference over the {code} rows above; equals Difference")
+        values.append(_CHECK_NOTE.format(code=code))
         table.append_extra(values, code)
 
 

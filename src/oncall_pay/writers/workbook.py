@@ -19,6 +19,7 @@ from itertools import groupby, pairwise
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
 
 from .. import _columns as cols
@@ -32,10 +33,13 @@ from ._xlsx import (
     EXCEL_MAX_ROWS,
     CellCheck,
     Formula,
+    SumColumn,
     Table,
     money_format,
+    money_width,
     package_version,
     streamed_workbook,
+    text_width,
 )
 
 __all__ = ["EXCEL_MAX_ROWS", "money_format", "write_workbook"]
@@ -116,14 +120,40 @@ def _write_sheets(
     row_limit: int,
     ledger: LedgerSheets | None = None,
 ) -> None:
-    _summary(Table(wb, "Summary", cols.SUMMARY, row_limit), report, roster)
+    room = _MoneyRoom.of(report.statements)
+    summary = Table(
+        wb,
+        "Summary",
+        cols.SUMMARY,
+        row_limit,
+        widths={
+            **dict.fromkeys(_money_indexes(cols.SUMMARY), room.summary),
+            # The Check sits in the TOIL days column, its label after it.
+            _index(cols.SUMMARY, "TOIL days"): room.summary,
+            len(cols.SUMMARY): _CHECK_LABEL_WIDTH,
+        },
+    )
+    _summary(summary, report, roster)
     write_health_sheet(wb, report, roster, row_limit)
-    weekly = Table(wb, "Weekly", cols.WEEKLY, row_limit)
+    weekly = Table(
+        wb,
+        "Weekly",
+        cols.WEEKLY,
+        row_limit,
+        widths=dict.fromkeys(_money_indexes(cols.WEEKLY), room.week),
+        total=WEEKLY_TOTAL,
+    )
     for st in report.statements:
         weekly.append(cols.weekly_values(st, roster.get(st.volunteer_id)), st.currency)
     weekly.finish()
 
-    lines = Table(wb, "Lines", cols.LINES, row_limit)
+    lines = Table(
+        wb,
+        "Lines",
+        cols.LINES,
+        row_limit,
+        widths={_index(cols.LINES, "Amount"): room.week, _index(cols.LINES, "Rate"): room.rate},
+    )
     for st in report.statements:
         for li in st.lines:
             lines.append(
@@ -178,6 +208,71 @@ def _write_sheets(
     for key, value in _run_rows(report, run_info):
         run.append((key, value))
     run.finish()
+
+
+def _index(columns: Sequence[cols.Column], header: str) -> int:
+    return next(i for i, c in enumerate(columns) if c.header == header)
+
+
+def _weekly_total() -> SumColumn:
+    money = [i for i, c in enumerate(cols.WEEKLY) if c.header in cols.MONEY_HEADERS]
+    return SumColumn(_index(cols.WEEKLY, "Total"), tuple(money))
+
+
+#: Weekly's ``Total``: the formula ``=M2+N2+O2+P2+R2+S2`` (its money columns,
+#: not the count of interrupted weekends between them), with the value.
+WEEKLY_TOTAL: Final = _weekly_total()
+
+#: The note beside each Summary Check, and the width of its column.
+_CHECK_LABEL: Final = "Check: SUMIF of the {code} Totals above"
+_CHECK_LABEL_WIDTH: Final = text_width(_CHECK_LABEL.format(code="EUR"))
+
+
+def _money_indexes(columns: Sequence[cols.Column]) -> list[int]:
+    return [i for i, c in enumerate(columns) if c.kind == "money"]
+
+
+@attrs.frozen
+class _MoneyRoom:
+    """How wide the money columns must be to show the run's amounts whole.
+
+    Each bound is in characters of the widest formatted amount (sign,
+    thousands separators, the currency code) plus a margin. A money cell of
+    a week is a sum of some of its lines, so it is at most the sum of the
+    lines' absolute amounts; a Summary cell (and a total) at most that sum
+    over every week in its currency.
+
+    Attributes:
+        week: Weekly's money columns and the Amount of Lines.
+        summary: Summary's money columns and its totals.
+        rate: The Rate of Lines (up to 4 places past the minor unit).
+    """
+
+    week: float
+    summary: float
+    rate: float
+
+    @classmethod
+    def of(cls, statements: Sequence[WeeklyStatement]) -> _MoneyRoom:
+        week: dict[str, Decimal] = {}
+        run: dict[str, Decimal] = {}
+        rate: dict[str, Decimal] = {}
+        for st in statements:
+            gross = Decimal(0)
+            widest_rate = Decimal(0)
+            for li in st.lines:
+                gross += abs(li.amount)
+                if li.rate is not None and abs(li.rate) > widest_rate:
+                    widest_rate = abs(li.rate)
+            code = st.currency
+            week[code] = max(week.get(code, Decimal(0)), gross)
+            run[code] = run.get(code, Decimal(0)) + gross
+            rate[code] = max(rate.get(code, Decimal(0)), widest_rate)
+        return cls(
+            week=money_width(week),
+            summary=money_width(run),
+            rate=money_width(rate, extra_places=4),
+        )
 
 
 def _summary(table: Table, report: Report, roster: Mapping[str, Volunteer]) -> None:
@@ -267,12 +362,8 @@ def _summary_totals(table: Table, totals: Mapping[str, Decimal]) -> None:
         # Check sits right beside Total (in the TOIL days column, blank on
         # these rows), its label after it.
         values[_index(cols.SUMMARY, "Total") + 1] = Formula("=" + check)
-        values.append(f"Check: SUMIF of Total over the {code} rows above; equals Total")
+        values.append(_CHECK_LABEL.format(code=code))
         table.append_extra(values, code)
-
-
-def _index(columns: Sequence[cols.Column], header: str) -> int:
-    return next(i for i, c in enumerate(columns) if c.header == header)
 
 
 #: Where every shift row went (docs/workbook.md#run): the first two add up
