@@ -175,3 +175,34 @@ def test_a_bad_period_on_the_command_line_exits_1_and_writes_nothing(
     assert "got 'monthly'" in err
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+@needs_poppler
+def test_with_a_ledger_each_statement_shows_the_time_off_in_lieu_balance(
+    tmp_path: Path, capsys: Any
+) -> None:
+    """Once the ledger holds a locked run and days taken, the statement shows the balance."""
+    demo_dir = Path(op.__file__).parent / "demo"
+    ledger = tmp_path / "ledger.sqlite"
+    inputs = [
+        "--volunteers", str(demo_dir / "volunteers.csv"), "--rules", str(demo_dir / "rules.toml"),
+        "--shifts", str(demo_dir / "shifts.csv"), "--pages", str(demo_dir / "pages.csv"),
+        "--from", "2026-11-01", "--to", "2026-11-30",
+    ]  # fmt: skip
+    at = ["--ledger", str(ledger)]
+    assert main(["run", "create", *inputs, *at, "--by", "Ana"]) == 0
+    assert main(["run", "approve", "1", *at, "--by", "Sam"]) == 0
+    assert main(["run", "lock", "1", *at, "--by", "Ana"]) == 0
+    take = ["toil", "take", "--volunteer", "alice", "--days", "0.25", "--on", "2026-12-04"]
+    assert main([*take, *at, "--by", "Sam"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "statements"
+    assert main(["statements", *inputs, *at, "--output", str(out)]) == 0
+    alice = text_of(out / "alice_2026-11.pdf")
+    assert "Time off in lieu balance (pay-run ledger): 0.25 day(s)" in alice
+    assert "earned 0.5 in locked runs, taken 0.25" in alice
+    bob = text_of(out / "bob_2026-11.pdf")
+    assert "Time off in lieu balance (pay-run ledger): 0.5 day(s)" in bob
+    missing = tmp_path / "none.sqlite"
+    assert main(["statements", *inputs, "--ledger", str(missing), "--output", str(out)]) == 1
+    assert "no ledger at" in capsys.readouterr().err

@@ -24,8 +24,16 @@ from .pay_run import Sources, load_inputs
 
 if TYPE_CHECKING:
     from .ledger import InputFile, Ledger, RunRecord
+    from .writers.statements import TimeOffBalance
 
-__all__ = ["add_explain_option", "add_parsers", "check_explain_ledger", "explain_ledger"]
+__all__ = [
+    "add_explain_option",
+    "add_parsers",
+    "add_statements_option",
+    "check_explain_ledger",
+    "explain_ledger",
+    "toil_balances",
+]
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 1
 
@@ -47,6 +55,32 @@ def add_explain_option(explain: argparse.ArgumentParser) -> None:
         help="also show what the ledger paid and adjusted for the week, and the TOIL balance "
         "(default $ONCALL_PAY_LEDGER, else ./oncall-pay.sqlite if it exists)",
     )  # fmt: skip
+
+
+def add_statements_option(statements: argparse.ArgumentParser) -> None:
+    """``statements --ledger``."""
+    statements.add_argument(
+        "--ledger", type=Path, default=None, metavar="PATH",
+        help="print each volunteer's time off in lieu balance from this ledger "
+        "(default $ONCALL_PAY_LEDGER, else ./oncall-pay.sqlite if it exists)",
+    )  # fmt: skip
+
+
+def toil_balances(given: Path | None) -> dict[str, TimeOffBalance] | None:
+    """Every volunteer's TOIL balance in the ledger; ``None`` when no ledger is
+    in use (no ``--ledger`` and no file where one is looked for)."""
+    from .ledger import ledger_path
+    from .writers.statements import TimeOffBalance
+
+    path = ledger_path(given)
+    if given is None and not path.exists():
+        return None
+    with _open_ledger(path) as ledger:
+        out = {}
+        for vid in ledger.toil_volunteers():
+            b = ledger.toil_balance(vid)
+            out[vid] = TimeOffBalance(earned=b.earned, taken=b.taken)
+        return out
 
 
 def _add_ledger(p: argparse.ArgumentParser) -> None:

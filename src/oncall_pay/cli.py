@@ -210,6 +210,7 @@ def _parser() -> argparse.ArgumentParser:
         "--output", required=True, type=Path, metavar="DIR",
         help="the directory for the PDFs (created if missing), named like alice_2026-11.pdf",
     )  # fmt: skip
+    _ledger_cli.add_statements_option(statements)
     statements.set_defaults(func=_cmd_statements)
 
     explain = sub.add_parser("explain", help="print one weekly statement as a breakdown")
@@ -402,9 +403,11 @@ def _cmd_statements(args: argparse.Namespace) -> int:
 
     _check_period(args)
     rule = PeriodRule.parse(args.period)
+    _ledger_cli.check_explain_ledger(args.ledger)  # a missing --ledger: say so before pricing
     inputs = _load_inputs(args, (args.start, args.end), (args.start, args.end))
     report = inputs.compute(args.start, args.end, progress=_progress(sys.stderr), workers=args.jobs)
-    written = write_statements(report, args.output, rule, volunteers=inputs.volunteers)
+    toil = _ledger_cli.toil_balances(args.ledger)
+    written = write_statements(report, args.output, rule, volunteers=inputs.volunteers, toil=toil)
     print(f"{len(written)} statement(s) written to {args.output}")
     for path in written:
         print(f"  {path.name}")

@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
 from fpdf import FPDF  # type: ignore[import-untyped, unused-ignore]
 from fpdf.enums import XPos, YPos  # type: ignore[import-untyped, unused-ignore]
 
@@ -33,7 +34,21 @@ from .._vocab import KIND_COLUMN, LINE_KINDS
 from ._atomic import atomic_path
 from ._xlsx import creation_time
 
-__all__ = ["statement_name", "write_statements"]
+__all__ = ["TimeOffBalance", "statement_name", "write_statements"]
+
+
+@attrs.frozen
+class TimeOffBalance:
+    """A volunteer's time off in lieu, in days, as a ledger keeps it."""
+
+    earned: Decimal = Decimal(0)
+    taken: Decimal = Decimal(0)
+
+    @property
+    def balance(self) -> Decimal:
+        """Days still to take."""
+        return self.earned - self.taken
+
 
 #: Where a Unicode font is looked for, regular and bold.
 _FONT_DIRS: Final = (
@@ -64,6 +79,7 @@ def write_statements(
     *,
     volunteers: Iterable[Volunteer] | None = None,
     created: datetime | None = None,
+    toil: Mapping[str, TimeOffBalance] | None = None,
 ) -> list[Path]:
     """Write one PDF per volunteer and pay period into ``directory``.
 
@@ -77,6 +93,9 @@ def write_statements(
         created: The creation time written into each PDF (naive means UTC);
             defaults to ``SOURCE_DATE_EPOCH`` if set, else now. Pinning it
             makes the bytes reproducible.
+        toil: Each volunteer's time off in lieu as the pay-run ledger keeps
+            it (earned in locked runs, taken, balance); without it, a
+            statement says that no balance is kept.
 
     Returns:
         The paths written, in volunteer and period order.
@@ -111,7 +130,8 @@ def write_statements(
         if name in names:  # two ids made the same safe name
             name = name.removesuffix(".pdf") + f"_{len(names)}.pdf"
         names.add(name)
-        pdf = _statement(report, volunteer, period, statements, font)
+        balance = None if toil is None else toil.get(vid, TimeOffBalance())
+        pdf = _statement(report, volunteer, period, statements, font, balance)
         pdf.set_creation_date(when)
         path = target / name
         with atomic_path(path) as tmp:
@@ -172,6 +192,7 @@ def _statement(
     period: PayPeriod,
     statements: Sequence[WeeklyStatement],
     font: tuple[str, str] | None,
+    toil: TimeOffBalance | None = None,
 ) -> Any:
     who = volunteer.name or volunteer.id
     page = _Page(font, f"On-call pay statement: {who}, {period.label}")
@@ -202,11 +223,20 @@ def _statement(
             else:
                 page.pdf.ln(1.5)
     page.pdf.ln(3)
-    page.line(
-        "TOIL balance: not kept by this version of oncall_pay; the days above are "
-        "the days earned in this period.",
-        size=8.5,
-    )
+    if toil is None:
+        page.line(
+            "TOIL balance: no pay-run ledger was given (--ledger); the days above are "
+            "the days earned in this period.",
+            size=8.5,
+        )
+    else:
+        page.line(
+            f"Time off in lieu balance (pay-run ledger): {toil.balance.normalize():f} day(s) — "
+            f"earned {toil.earned.normalize():f} in locked runs, taken "
+            f"{toil.taken.normalize():f}",
+            size=10,
+            bold=True,
+        )
     return page.pdf
 
 
