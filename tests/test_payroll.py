@@ -142,7 +142,8 @@ def _ranges(draw: st.DrawFn, report: op.Report) -> PeriodRule:
     if not weeks:
         return PeriodRule.parse("week")
     first, last = weeks[0] - timedelta(days=draw(st.integers(0, 6))), weeks[-1]
-    cuts = sorted(draw(st.sets(st.integers(1, (last - first).days), max_size=4)))
+    span = (last - first).days  # 0 for one reported week starting on its first day
+    cuts = sorted(draw(st.sets(st.integers(1, span), max_size=4))) if span else []
     bounds = [first + timedelta(days=c) for c in cuts]
     starts, ends = [first, *bounds], [*(b - timedelta(days=1) for b in bounds), last]
     return PeriodRule.parse(",".join(f"{s}..{e}" for s, e in zip(starts, ends, strict=True)))
