@@ -451,14 +451,47 @@ def test_a_deeply_nested_rules_file_is_a_parse_error(
     _refused(_args(inputs, out), out, capsys, "rules.toml", "not valid TOML", "nested")
 
 
+JSON_SOURCES = (
+    "--pagerduty-log-entries", "--pagerduty-oncalls", "--pagerduty-schedule",
+    "--grafana-final-shifts",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("flag", JSON_SOURCES)
 def test_a_deeply_nested_json_file_is_a_parse_error(
-    inputs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    inputs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str
 ) -> None:
-    deep = tmp_path / "log-entries.json"
+    """Every JSON source: 100,000 levels of arrays are a parse error naming the file."""
+    deep = tmp_path / "answer.json"
     deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     out = tmp_path / "payroll.xlsx"
-    args = _args(inputs, out, "--pagerduty-log-entries", deep)
-    _refused(args, out, capsys, "log-entries.json", "not JSON", "nested")
+    args = _args(inputs, out, flag, deep)
+    _refused(args, out, capsys, "answer.json", "not JSON", "nested")
+
+
+def test_a_deeply_nested_snapshot_manifest_is_refused(
+    inputs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    snapshot = tmp_path / "snap"
+    snapshot.mkdir()
+    (snapshot / "manifest.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    out = tmp_path / "payroll.xlsx"
+    _refused(
+        _args(inputs, out, "--snapshot", snapshot), out, capsys, "manifest.json", "not JSON"
+    )
+
+
+def test_a_lone_surrogate_in_grafana_text_is_refused_with_its_field(
+    inputs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (Path(__file__).parent / "fixtures" / "grafana" / "final-shifts.json").read_text(
+        encoding="utf-8"
+    )
+    spoiled = tmp_path / "final-shifts.json"
+    spoiled.write_text(text.replace('"abyrne"', '"ab\\udc00yrne"', 1), encoding="utf-8")
+    out = tmp_path / "payroll.xlsx"
+    args = _args(inputs, out, "--grafana-final-shifts", spoiled)
+    _refused(args, out, capsys, "final-shifts.json", "results[0].user_username", "\\udc00")
 
 
 # --- 8. text that is not text ------------------------------------------------------

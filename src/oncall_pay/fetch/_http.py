@@ -269,6 +269,9 @@ class Client:
     def _json(self, answer: httpx.Response, shown: str) -> Any:
         try:
             return json.loads(answer.content.decode("utf-8-sig"))
+        except RecursionError:
+            msg = f"{self.service}: {shown} answered JSON nested too deeply to read"
+            raise FetchError(msg) from None
         except (UnicodeDecodeError, json.JSONDecodeError):
             kind = answer.headers.get("content-type", "no content type")
             msg = (

@@ -172,8 +172,8 @@ def read_snapshot(folder: str | os.PathLike[str], *, sources: Collection[str]) -
         raise InputError(Problem(msg, source=where)) from None
     try:
         manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        msg = f"not a snapshot manifest: it is not JSON ({e})"
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        msg = f"not a snapshot manifest: it is not JSON that can be read ({e})"
         raise InputError(Problem(msg, source=where)) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         got = manifest.get("format") if isinstance(manifest, dict) else None

@@ -23,11 +23,11 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any, TypeAlias
 
 from .._errors import InputError, Problem
 from .._model import Shift, Volunteer
+from ._json import load_json
 from ._people import People, Unmatched, fold
 
 #: A file to read, or the JSON text itself (a string starting with ``{`` or ``[``).
@@ -101,24 +101,7 @@ def read_grafana_final_shifts(
 
 
 def _load(item: Source) -> tuple[str, Any]:
-    if isinstance(item, str) and item.lstrip()[:1] in ("{", "["):
-        source, raw = "<JSON text>", item
-    else:
-        source = os.fspath(item)
-        data = Path(item).read_bytes()
-        try:
-            raw = data.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            msg = f"not UTF-8: byte 0x{data[e.start]:02X} cannot be decoded (save it as UTF-8)"
-            raise InputError(Problem(msg, source=source)) from None
-    try:
-        return source, json.loads(raw)
-    except json.JSONDecodeError as e:
-        msg = (
-            f"not JSON ({e.msg} at column {e.colno}); save the API response body exactly "
-            "as Grafana OnCall returned it"
-        )
-        raise InputError(Problem(msg, source=source, line=e.lineno)) from None
+    return load_json(item, vendor="Grafana OnCall")
 
 
 def _results(

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time
 from functools import partial
 from pathlib import Path
-from typing import Any, Final, Literal, TypeAlias, TypeGuard
+from typing import Any, Literal, TypeAlias, TypeGuard
 
 import attrs
 
@@ -36,6 +36,7 @@ from .._errors import InputError, Problem
 from .._model import Page, Shift, Volunteer, zone
 from .._notice import Notice
 from .._vocab import NoticeKind
+from ._json import load_json
 from ._notes import Notes
 from ._people import People, Unmatched
 from .csv import _Row, _Table
@@ -587,41 +588,8 @@ class _Json:
     @classmethod
     def load(cls, item: Source) -> _Json:
         """Parse a file (or JSON text); raises at once if it is not JSON."""
-        if isinstance(item, str) and item.lstrip()[:1] in ("{", "["):
-            source, raw = "<JSON text>", item
-        else:
-            source = os.fspath(item)
-            data = Path(item).read_bytes()
-            try:
-                raw = data.decode("utf-8-sig")
-            except UnicodeDecodeError as e:
-                msg = f"not UTF-8: byte 0x{data[e.start]:02X} cannot be decoded (save it as UTF-8)"
-                raise InputError(Problem(msg, source=source)) from None
-        try:
-            document = cls(source, json.loads(raw))
-        except json.JSONDecodeError as e:
-            msg = (
-                f"not JSON ({e.msg} at column {e.colno}); save the API response "
-                "body exactly as PagerDuty returned it"
-            )
-            raise InputError(Problem(msg, source=source, line=e.lineno)) from None
-        except RecursionError:
-            msg = "not JSON that can be read: arrays or objects are nested too deeply"
-            raise InputError(Problem(msg, source=source)) from None
-        if _SURROGATE.search(raw):  # rare: only then walk the document
-            bad = _lone_surrogates(document.data)
-            if bad:
-                raise InputError(
-                    Problem(
-                        f"contains \\u{ord(char):04x}, one half of a UTF-16 surrogate pair "
-                        "without the other: not text (the export is damaged; the character "
-                        "it stood for is lost)",
-                        source=source,
-                        field=path or None,
-                    )
-                    for path, char in bad
-                )
-        return document
+        source, data = load_json(item, vendor="PagerDuty")
+        return cls(source, data)
 
     def fail(self, path: str, message: str) -> None:
         self.problems.append(Problem(message, source=self.source, field=path or None))
@@ -871,28 +839,6 @@ def _unmatched_user(
     unmatched.add(user_id, who, source, path=path, line=line, field=field, why=why)
 
 
-#: A surrogate code point, escaped in JSON text or already in a string.
-_SURROGATE: Final = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|[\ud800-\udfff]")
-
-
-def _lone_surrogates(data: Any) -> list[tuple[str, str]]:
-    """The path of every string (or key) holding an unpaired surrogate, and
-    the first such character; walked without recursion, as deep as JSON went."""
-    found: list[tuple[str, str]] = []
-    stack: list[tuple[str, Any]] = [("", data)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, str):
-            char = next((c for c in value if "\ud800" <= c <= "\udfff"), None)
-            if char is not None:
-                found.append((path, char))
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                stack.append((_join(path, key), key))
-                stack.append((_join(path, key), item))
-        elif isinstance(value, list):
-            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
-    return sorted(dict.fromkeys(found))
 
 
 def _mode(non_volunteers: str) -> NonVolunteers:
