@@ -250,6 +250,15 @@ def test_an_ics_tzid_naming_the_host_zone_is_refused(
     _refused(args, out, capsys, "rota.ics line 6", '"DTSTART"', tzid)
 
 
+def test_an_ics_zone_naming_the_host_zone_is_refused_naming_the_option(
+    inputs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed = Path(__file__).parent / "fixtures" / "ical" / "floating.ics"
+    out = tmp_path / "payroll.xlsx"
+    args = _args(inputs, out, "--ics", feed, "--ics-zone", "localtime")
+    _refused(args, out, capsys, 'field "--ics-zone"', "'localtime'", "computer running")
+
+
 # --- 4. every shift row accounted for ----------------------------------------------
 
 

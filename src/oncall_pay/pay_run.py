@@ -306,7 +306,14 @@ def _ics(files: tuple[Path, ...], ctx: ReadContext) -> list[tuple[None, Shift]]:
     # extend a callout or hold the first page of a rest block.
     window = source_read_window(*ctx.period)
     zone = cast("str | None", ctx.options["ics_zone"])
-    return _unlined(read_ics(files[0], ctx.roster, window=window, default_zone=zone))
+    try:
+        return _unlined(read_ics(files[0], ctx.roster, window=window, default_zone=zone))
+    except InputError as error:
+        # The reader's parameter is the option's setting: name the option.
+        raise InputError(
+            attrs.evolve(p, field="--ics-zone") if p.field == "default_zone" else p
+            for p in error.problems
+        ) from None
 
 
 SOURCES: Final[Mapping[str, Source]] = {
