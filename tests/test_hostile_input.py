@@ -615,3 +615,21 @@ def test_every_shift_row_is_counted_in_or_outside_the_reported_weeks(run: PayRun
             assert volunteer.id in noticed
         if not any(away):
             assert volunteer.id not in noticed
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "payroll-csv"])
+def test_an_output_that_cannot_be_written_is_an_error_not_a_traceback(
+    inputs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """No such folder, or a folder where the file should go: exit 1, the path named."""
+    for out in (tmp_path / "missing" / "payroll.out", tmp_path):
+        status = main(_args(inputs, out, "--format", fmt))
+        err = capsys.readouterr().err
+        assert status == 1, err
+        assert "cannot write" in err
+        assert str(out) in err
+        assert err.rstrip().endswith("nothing was written.")
+    assert not (tmp_path / "missing").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        p.name for p in inputs.values()
+    )

@@ -259,6 +259,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OncallPayError as error:
         _print_problems(error, sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as error:
+        # An output that cannot be written (no such folder, a folder where a
+        # file should go, a full disk): said like any other problem, and the
+        # atomic writers have left nothing behind.
+        output = getattr(args, "output", None)
+        where = str(output) if output is not None else error.filename
+        reason = error.strerror or str(error)
+        message = f"cannot write: {reason}" if output is not None else reason
+        _print_problems(InputError(Problem(message, source=where)), sys.stderr)
+        return EXIT_BAD_INPUT
     return status
 
 
