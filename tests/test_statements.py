@@ -115,6 +115,27 @@ def test_a_file_name_never_leaves_the_directory() -> None:
     assert "/" not in statement_name("a/b\\c", period)
 
 
+@pytest.mark.parametrize(("first", "second"), [("a/b", "a_b"), ("zoë", "zoé"), ("Alice", "alice")])
+def test_ids_that_give_the_same_file_name_are_refused(
+    tmp_path: Path, first: str, second: str
+) -> None:
+    """One person must never get another's statement: a clash is refused, nothing written."""
+    report, _, _ = demo()
+    renamed = {"alice": first, "bob": second}
+    statements = tuple(
+        attrs.evolve(s, volunteer_id=renamed.get(s.volunteer_id, s.volunteer_id))
+        for s in report.statements
+    )
+    clash = attrs.evolve(report, statements=statements, volunteers=())
+    out = tmp_path / "statements"
+    with pytest.raises(op.InputError) as caught:
+        write_statements(clash, out, PeriodRule.parse("month"))
+    (problem,) = caught.value.problems
+    assert repr(first) in problem.message
+    assert repr(second) in problem.message
+    assert not out.exists() or not any(out.iterdir())
+
+
 def test_a_week_outside_the_ranges_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
     """Custom ranges must hold every week; else no statement is written."""
     report, _, roster = demo()

@@ -116,6 +116,20 @@ def write_statements(
             problems.append(Problem(msg, field="--period"))
             continue
         groups[st.volunteer_id, period].append(st)
+    # Two ids that make the same file name (a/b and a_b, zoë and zoé, or
+    # Alice and alice on a disk that ignores case) would hand one person the
+    # other's statement: refused, naming both, before anything is written.
+    owner: dict[str, str] = {}
+    for vid in sorted({vid for vid, _ in groups}):
+        key = statement_name(vid, PayPeriod(date(2000, 1, 1), date(2000, 1, 31))).casefold()
+        other = owner.setdefault(key, vid)
+        if other != vid:
+            msg = (
+                f"volunteer ids {other!r} and {vid!r} give the same statement file name "
+                f"({statement_name(vid, PayPeriod(date(2000, 1, 1), date(2000, 1, 31)))} "
+                "for January 2000); give one of them another id"
+            )
+            problems.append(Problem(msg, field="volunteer_id"))
     if problems:
         raise InputError(problems)
     when = creation_time(created).replace(tzinfo=UTC)
@@ -123,13 +137,9 @@ def write_statements(
     target.mkdir(parents=True, exist_ok=True)
     font = _unicode_font()
     written: list[Path] = []
-    names: set[str] = set()
     for (vid, period), statements in sorted(groups.items(), key=lambda kv: kv[0]):
         volunteer = roster.get(vid) or Volunteer(id=vid)
         name = statement_name(vid, period)
-        if name in names:  # two ids made the same safe name
-            name = name.removesuffix(".pdf") + f"_{len(names)}.pdf"
-        names.add(name)
         balance = None if toil is None else toil.get(vid, TimeOffBalance())
         pdf = _statement(report, volunteer, period, statements, font, balance)
         pdf.set_creation_date(when)
