@@ -414,3 +414,31 @@ def test_check_rules_lists_the_earning_codes(capsys: Any) -> None:
     out = capsys.readouterr().out
     assert "  earning codes: callout 4120, cap 4190, interrupted_weekend 4140, page 4130, " in out
     assert "standby.holiday 4111, stipend 4100, toil_days 4900" in out
+
+
+@pytest.mark.parametrize("cost_center", ["100\r\n99990815", "=SUM(A1)", "a;b", "tab\there"])
+def test_datev_refuses_a_cost_centre_that_would_break_or_change_a_record(
+    tmp_path: Path, capsys: Any, cost_center: str
+) -> None:
+    """A line break would start a record of its own; an escaped formula would put a quote
+    into the data DATEV imports: refused, nothing written."""
+    files = _irish_demo(tmp_path)
+    roster = files["volunteers"]
+    rows = list(csv.DictReader(io.StringIO(roster.read_text(encoding="utf-8"))))
+    with roster.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "cost_center": cost_center})
+    out = tmp_path / "lohn.txt"
+    args = [
+        "export", "--volunteers", str(roster), "--rules", str(files["rules"]),
+        "--shifts", str(files["shifts"]), "--pages", str(files["pages"]),
+        "--from", "2026-11-01", "--to", "2026-11-30", "--format", "datev",
+        "--period", "month", "--output", str(out),
+    ]  # fmt: skip
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert 'field "cost_center"' in err
+    assert "a DATEV Kostenstelle is plain text" in err
+    assert not out.exists()

@@ -49,6 +49,12 @@ _SIX: Final = Decimal("0.000001")
 _HUNDREDTH: Final = Decimal("0.01")
 
 
+#: What a DATEV Kostenstelle may hold: no field separator, no control
+#: character (a line break would start a record), and no leading character a
+#: spreadsheet would read as a formula (escaping it would put a quote into
+#: the data DATEV imports).
+_DATEV_TEXT: Final = re.compile(r"(?![=+\-@])[^;\x00-\x1f\x7f]*")
+
 def write_payroll(rows: Sequence[PayrollRow], path: str | os.PathLike[str], fmt: str) -> Path:
     """Write ``rows`` in the layout ``fmt`` (one of ``PAYROLL_FORMATS``).
 
@@ -120,8 +126,12 @@ def _datev(rows: Sequence[PayrollRow], target: Path) -> Path:
                 f"earning code {row.code!r} ({row.kind}) is not a DATEV Lohnart (1 to 4 digits)"
             )
             problems[Problem(msg, field="versions.payroll.codes")] = None
-        if row.cost_center is not None and ";" in row.cost_center:
-            msg = f"{row.volunteer_id}: cost centre {row.cost_center!r} holds a ';'"
+        if row.cost_center is not None and not _DATEV_TEXT.fullmatch(row.cost_center):
+            msg = (
+                f"{row.volunteer_id}: cost centre {row.cost_center!r} holds a ';', a line "
+                "break or another control character, or starts with =, +, - or @; a DATEV "
+                "Kostenstelle is plain text written as it is"
+            )
             problems[Problem(msg, field="cost_center")] = None
         elif row.cost_center is not None:
             try:
@@ -142,7 +152,7 @@ def _datev(rows: Sequence[PayrollRow], target: Path) -> Path:
                 _komma(hours),
                 _komma(days),
                 _komma(row.amount),
-                escape_text(row.cost_center or ""),
+                row.cost_center or "",  # checked above: nothing to escape
             )
             out.write(";".join(fields) + "\r\n")
     return target
