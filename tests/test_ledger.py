@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import openpyxl
 import pytest
 
@@ -498,3 +499,24 @@ def test_pay_weeks_that_start_on_another_day_than_paid_ones_are_refused(tmp_path
         with pytest.raises(LedgerError, match=r"paid pay weeks starting on a Monday .* Sunday"):
             _store(ledger, shifted, lock=False)
         assert len(ledger.runs()) == 1
+
+
+def test_a_volunteer_paid_before_but_gone_from_the_roster_gets_a_notice(tmp_path: Path) -> None:
+    """A renamed id is not re-checked under its old id: the run says so, naming the weeks."""
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        _store(ledger, _report([SAT_PAGE]))
+        renamed = attrs.evolve(LONDON, id="bob.jones")
+        shift = op.Shift("bob.jones", local(L, 2026, 11, 2), local(L, 2026, 11, 16))
+        report = op.compute(
+            [renamed], [shift], [attrs.evolve(SAT_PAGE, volunteer_id="bob.jones")],
+            example_policy(), start=NOV_2, end=date(2026, 11, 15),
+        )  # fmt: skip
+        run_id, arrears = ledger.create_run(
+            report, inputs=FILES, rules_path="r", rules_sha256="a" * 64, rules_text="", by="ana"
+        )
+        assert {a.volunteer_id for a in arrears} == {"bob.jones"}  # paid again, in full
+        stored = ledger.report(run_id)
+    (notice,) = [n for n in stored.notices if n.kind == "not_rechecked"]
+    assert notice.volunteer_id == "bob"
+    assert notice.detail.startswith("paid in locked runs for 2026-W45, 2026-W46 but not in")
+    assert "keep roster ids stable" in notice.detail

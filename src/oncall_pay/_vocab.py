@@ -108,6 +108,8 @@ class NoticeKind(enum.StrEnum):
     NOT_A_VOLUNTEER = "not_a_volunteer"
     CUT_AT_SAVED_WINDOW = "cut_at_saved_window"
     URGENCY_UNKNOWN = "urgency_unknown"
+    # About the pay-run ledger (docs/ledger.md#arrears).
+    NOT_RECHECKED = "not_rechecked"
 
 
 #: The time categories, in the order they are reported.
@@ -185,6 +187,7 @@ LABELS: Final[Mapping[type[enum.StrEnum], Mapping[str, Label]]] = MappingProxyTy
         NoticeKind.STREAK: Label("Too many days in a row"),
         NoticeKind.NOT_A_VOLUNTEER: Label("Not a volunteer, not paid"),
         NoticeKind.CUT_AT_SAVED_WINDOW: Label("Schedule cut where it was saved"),
+        NoticeKind.NOT_RECHECKED: Label("Paid before, not in the roster now"),
         NoticeKind.URGENCY_UNKNOWN: Label("Urgency unknown"),
     }),
 })  # fmt: skip

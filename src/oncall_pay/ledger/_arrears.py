@@ -24,7 +24,9 @@ from decimal import Decimal
 
 import attrs
 
+from .._notice import Notice
 from .._report import Report
+from .._vocab import NoticeKind
 from .._weeks import iso_week
 
 __all__ = ["Arrears", "Paid", "split_report"]
@@ -110,6 +112,20 @@ def split_report(
     # Only the roster of this run is re-checked: someone who has left keeps
     # what they were paid (see docs/ledger.md#arrears).
     roster = {v.id for v in report.volunteers} or {st.volunteer_id for st in report.statements}
+    left: dict[str, set[str]] = {}
+    for p in paid:
+        if p.week_start in covered and p.week_start in reported and p.volunteer_id not in roster:
+            left.setdefault(p.volunteer_id, set()).add(iso_week(p.week_start))
+    notices = tuple(
+        Notice(
+            NoticeKind.NOT_RECHECKED,
+            vid,
+            f"paid in locked runs for {', '.join(sorted(weeks))} but not in this run's roster, "
+            "so those weeks are not re-checked for them; if the id was changed, the new id "
+            "is paid those weeks again in full: keep roster ids stable",
+        )
+        for vid, weeks in sorted(left.items())
+    )
     before = {
         (p.volunteer_id, p.week_start, p.currency): (p.amount, p.toil_days)
         for p in paid
@@ -127,5 +143,5 @@ def split_report(
                     now - then, now_toil - then_toil, covered[week_start], then, now,
                 )
             )
-    return attrs.evolve(report, statements=new), tuple(arrears)
+    return attrs.evolve(report, statements=new, notices=report.notices + notices), tuple(arrears)
 
