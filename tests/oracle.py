@@ -257,7 +257,7 @@ def oracle(
         # Coverage: every minute of every shift, open ends stopping at the window.
         coverage: set[int] = set()
         for s in shifts:
-            if s.volunteer_id == v.id:
+            if s.volunteer_id == v.id and (s.role or "").strip().casefold() != "shadow":
                 lo = window[0] if s.start is None else minute(s.start)
                 hi = window[1] if s.end is None else minute(s.end)
                 coverage.update(range(lo, hi))

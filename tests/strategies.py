@@ -498,9 +498,8 @@ def shifts(
             start_out = None
         else:
             end_out = None
-    return op.Shift(
-        volunteer.id, start_out, end_out, role=draw(st.sampled_from(["primary", "secondary", None]))
-    )
+    roles = ["primary", "secondary", None, "shadow", " Shadow "]  # shadow: never cover
+    return op.Shift(volunteer.id, start_out, end_out, role=draw(st.sampled_from(roles)))
 
 
 @st.composite

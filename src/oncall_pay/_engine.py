@@ -789,7 +789,9 @@ def _price_volunteer(
     first_week, last_week = window
     reported_days = (first_week, week_end(last_week))
     open_first, open_end = open_end_window(first_week, last_week)
-    coverage = _coverage(ctx, shifts, (ctx.midnight(open_first), ctx.midnight(open_end)))
+    # docs/how-pay-is-computed.md#shadow-shifts: a shadow shift is not cover.
+    primary = [s for s in shifts if not s.shadow]
+    coverage = _coverage(ctx, primary, (ctx.midnight(open_first), ctx.midnight(open_end)))
     covered = coverage.covered
     facts = _page_facts(ctx, pages, coverage)
     callouts = _callouts(ctx, facts)

@@ -177,6 +177,10 @@ class Volunteer:
         return zone(self.timezone)
 
 
+#: The role of a shadow shift (compared without case and surrounding spaces).
+SHADOW_ROLE: Final = "shadow"
+
+
 @attrs.frozen
 class Shift:
     """A stretch of on-call cover, half-open ``[start, end)``.
@@ -189,6 +193,13 @@ class Shift:
     start: datetime | None
     end: datetime | None
     role: str | None = None
+
+    @property
+    def shadow(self) -> bool:
+        """Whether this is a shadow shift (role ``shadow``, any case, spaces
+        around ignored): never cover and never paid
+        (docs/how-pay-is-computed.md#shadow-shifts)."""
+        return self.role is not None and self.role.strip().casefold() == SHADOW_ROLE
 
     def __attrs_post_init__(self) -> None:
         record = f"shift of {self.volunteer_id!r}"
