@@ -361,7 +361,8 @@ def price_week(
     if plan.interrupted_weekend.bonus and blocks:
         exact[("interrupted_weekend", None)] = blocks * Fraction(plan.interrupted_weekend.bonus)
 
-    lines = {k: money(a, plan.currency, version.rounding) for k, a in exact.items()}
+    factor = Fraction(person.v.rate_factor) if person.v.rate_factor is not None else 1
+    lines = {k: money(a * factor, plan.currency, version.rounding) for k, a in exact.items()}
     total = sum(lines.values(), Decimal(0))
     cap = plan.limits.weekly_cap
     if cap is not None and total > cap:
