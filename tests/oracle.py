@@ -257,7 +257,7 @@ def oracle(
         # Coverage: every minute of every shift, open ends stopping at the window.
         coverage: set[int] = set()
         for s in shifts:
-            if s.volunteer_id == v.id:
+            if s.volunteer_id == v.id and (s.role or "").strip().casefold() != "shadow":
                 lo = window[0] if s.start is None else minute(s.start)
                 hi = window[1] if s.end is None else minute(s.end)
                 coverage.update(range(lo, hi))
@@ -361,7 +361,8 @@ def price_week(
     if plan.interrupted_weekend.bonus and blocks:
         exact[("interrupted_weekend", None)] = blocks * Fraction(plan.interrupted_weekend.bonus)
 
-    lines = {k: money(a, plan.currency, version.rounding) for k, a in exact.items()}
+    factor = Fraction(person.v.rate_factor) if person.v.rate_factor is not None else 1
+    lines = {k: money(a * factor, plan.currency, version.rounding) for k, a in exact.items()}
     total = sum(lines.values(), Decimal(0))
     cap = plan.limits.weekly_cap
     if cap is not None and total > cap:

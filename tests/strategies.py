@@ -422,9 +422,11 @@ def volunteers(
     zone_name, country, subdivision = draw(st.sampled_from(homes))
     if allow_missing and subdivision is not None and draw(st.booleans()):
         subdivision = None
+    factors = st.sampled_from([Decimal(0), Decimal("0.5"), Decimal("1.25"), Decimal("1.333333")])
     return op.Volunteer(
-        id=vid, name=vid.title(), country=country, timezone=zone_name, subdivision=subdivision
-    )
+        id=vid, name=vid.title(), country=country, timezone=zone_name, subdivision=subdivision,
+        rate_factor=draw(st.none() | factors),  # docs/how-pay-is-computed.md#per-person-rates
+    )  # fmt: skip
 
 
 def representations(zone_name: str) -> st.SearchStrategy[tzinfo]:
@@ -514,9 +516,8 @@ def shifts(
             start_out = None
         else:
             end_out = None
-    return op.Shift(
-        volunteer.id, start_out, end_out, role=draw(st.sampled_from(["primary", "secondary", None]))
-    )
+    roles = ["primary", "secondary", None, "shadow", " Shadow "]  # shadow: never cover
+    return op.Shift(volunteer.id, start_out, end_out, role=draw(st.sampled_from(roles)))
 
 
 @st.composite

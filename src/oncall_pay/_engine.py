@@ -617,6 +617,21 @@ def _week_lines(
     return lines
 
 
+def _scaled(lines: Sequence[ExactLine], factor: Decimal) -> list[ExactLine]:
+    """docs/how-pay-is-computed.md#per-person-rates: every rate (and so every
+    amount) times the volunteer's ``rate_factor``, before rounding. Exact: a
+    rate has at most 18 digits and a factor 9, inside Decimal's 28."""
+    exact = Fraction(factor)
+    return [
+        attrs.evolve(
+            line,
+            rate=None if line.rate is None else line.rate * factor,
+            amount=line.amount * exact,
+        )
+        for line in lines
+    ]
+
+
 # --- 6. the statement --------------------------------------------------------
 
 
@@ -762,6 +777,8 @@ def _price_weeks(
         assert rules is not None  # reported weeks always have rules (or raised)
         days = [ctx.day(week + offset) for offset in _WEEK_DAYS]
         lines = _week_lines(rules, week, days, covered, callouts, page_counts, blocks)
+        if v.rate_factor is not None:
+            lines = _scaled(lines, v.rate_factor)
         statements.append(
             _statement(
                 v, week, rules, days, covered, by_week_pages.get(week, []),
@@ -789,7 +806,9 @@ def _price_volunteer(
     first_week, last_week = window
     reported_days = (first_week, week_end(last_week))
     open_first, open_end = open_end_window(first_week, last_week)
-    coverage = _coverage(ctx, shifts, (ctx.midnight(open_first), ctx.midnight(open_end)))
+    # docs/how-pay-is-computed.md#shadow-shifts: a shadow shift is not cover.
+    primary = [s for s in shifts if not s.shadow]
+    coverage = _coverage(ctx, primary, (ctx.midnight(open_first), ctx.midnight(open_end)))
     covered = coverage.covered
     facts = _page_facts(ctx, pages, coverage)
     callouts = _callouts(ctx, facts)

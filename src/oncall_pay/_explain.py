@@ -101,6 +101,11 @@ def explain_statement(report: Report, volunteer: Volunteer, week_start: date) ->
     out = [
         head,
         f"Rules version of {st.rules_version}, plan {st.plan!r}, paid in {st.currency}",
+    ]
+    if volunteer.rate_factor is not None:
+        # docs/how-pay-is-computed.md#per-person-rates: the rates below include it.
+        out.append(f"Every rate × {volunteer.rate_factor} (rate_factor in the roster)")
+    out += [
         "",
     ]
     out.append(

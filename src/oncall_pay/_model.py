@@ -6,6 +6,7 @@ Values are checked once, where they are built, and trusted afterwards.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Final
@@ -134,6 +135,9 @@ class Volunteer:
         email: Used to match schedule sources.
         pagerduty_id: Used to match PagerDuty exports.
         cost_center: Reported, not priced.
+        rate_factor: Multiplies every rate of the plan that prices them
+            (docs/how-pay-is-computed.md#per-person-rates); ``None`` (the
+            default) is the plan's rates as they are.
     """
 
     id: str
@@ -146,9 +150,16 @@ class Volunteer:
     email: str | None = None
     pagerduty_id: str | None = None
     cost_center: str | None = None
+    # Left out of the report's JSON when None, so rosters without the column
+    # give the JSON they gave before.
+    rate_factor: Decimal | None = attrs.field(default=None, metadata={"omit_if_none": True})
 
     def __attrs_post_init__(self) -> None:
         record = f"volunteer {self.id!r}"
+        if self.rate_factor is not None:
+            problem = rate_factor_problem(self.rate_factor)
+            if problem is not None:
+                raise _fail(record, "rate_factor", problem)
         if not isinstance(self.id, str) or not self.id.strip():
             raise _fail(record, "id", "a volunteer needs a non-empty id")
         known = country_subdivisions(self.country)
@@ -177,6 +188,38 @@ class Volunteer:
         return zone(self.timezone)
 
 
+#: A roster ``rate_factor`` is below this (so a rate times it is exact in 28 digits).
+RATE_FACTOR_LIMIT: Final = Decimal(1000)
+#: And has at most this many decimals.
+RATE_FACTOR_PLACES: Final = 6
+
+
+def rate_factor_problem(factor: object) -> str | None:
+    """Why ``factor`` is not a roster ``rate_factor``, or ``None`` if it is one."""
+    expected = f"a decimal from 0 to below {RATE_FACTOR_LIMIT} such as 1.25"
+    if not isinstance(factor, Decimal) or not factor.is_finite():
+        return f"{factor!r} is not {expected}"
+    if factor < 0:
+        return f"{factor} is negative; expected {expected}"
+    if factor >= RATE_FACTOR_LIMIT:
+        return f"{factor} is too large; expected {expected}"
+    # Not Decimal.normalize(): it rounds to the context's 28 digits.
+    _sign, digits, exponent = factor.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    significant = list(digits)
+    while exponent < 0 and significant and significant[-1] == 0:
+        significant.pop()
+        exponent += 1
+    places = max(0, -exponent) if any(significant) else 0
+    if places > RATE_FACTOR_PLACES:
+        return f"{factor} has {places} decimals; at most {RATE_FACTOR_PLACES} are allowed"
+    return None
+
+
+#: The role of a shadow shift (compared without case and surrounding spaces).
+SHADOW_ROLE: Final = "shadow"
+
+
 @attrs.frozen
 class Shift:
     """A stretch of on-call cover, half-open ``[start, end)``.
@@ -189,6 +232,13 @@ class Shift:
     start: datetime | None
     end: datetime | None
     role: str | None = None
+
+    @property
+    def shadow(self) -> bool:
+        """Whether this is a shadow shift (role ``shadow``, any case, spaces
+        around ignored): never cover and never paid
+        (docs/how-pay-is-computed.md#shadow-shifts)."""
+        return self.role is not None and self.role.strip().casefold() == SHADOW_ROLE
 
     def __attrs_post_init__(self) -> None:
         record = f"shift of {self.volunteer_id!r}"

@@ -35,6 +35,7 @@ _VOLUNTEER_OPTIONAL = (
     "email",
     "pagerduty_id",
     "cost_center",
+    "rate_factor",
 )
 _SHIFT_REQUIRED = ("volunteer_id", "start", "end")
 _SHIFT_OPTIONAL = ("role",)
@@ -46,6 +47,7 @@ _PAGE_OPTIONAL = ("resolved_at", "worked_minutes", "title", "urgency")
 _PAGE_COLUMNS = {"worked": "worked_minutes"}
 
 _DATETIME_FORM = "2026-11-21T02:10:00+00:00 or 2026-11-21T02:10Z"
+_FACTOR = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 _MINUTES = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 
 
@@ -58,7 +60,8 @@ def read_volunteers_csv(path: str | Path) -> tuple[Volunteer, ...]:
     Args:
         path: The file. Required columns ``id``, ``country``, ``timezone``;
             optional ``name``, ``subdivision``, ``payroll_id``, ``plan``,
-            ``email``, ``pagerduty_id``, ``cost_center`` (empty means none).
+            ``email``, ``pagerduty_id``, ``cost_center``, ``rate_factor`` (a decimal
+            multiplying every rate) (empty means none).
 
     Returns:
         The volunteers, in file order.
@@ -139,6 +142,7 @@ def read_volunteers_csv_with_lines(path: str | Path) -> tuple[tuple[int, Volunte
                 email=row.optional("email"),
                 pagerduty_id=row.optional("pagerduty_id"),
                 cost_center=row.optional("cost_center"),
+                rate_factor=row.factor("rate_factor"),
             )
         )
         ids.check(row, "id", vid)
@@ -343,6 +347,17 @@ class _Row:
         except OverflowError:
             self.fail(column, f"{text!r} minutes is too long to be time worked")
             return None
+
+    def factor(self, column: str) -> Decimal | None:
+        """A plain decimal (no sign, no exponent), or ``None`` when empty;
+        the model checks its range."""
+        text = self.cells[column]
+        if not text:
+            return None
+        if not _FACTOR.fullmatch(text):
+            self.fail(column, f"{text!r} is not a decimal number ≥ 0 such as 1.25")
+            return None
+        return Decimal(text)
 
     def build(self, make: Callable[[], _T], columns: Mapping[str, str] | None = None) -> _T | None:
         """The value ``make`` builds, or ``None`` if this row has problems.
