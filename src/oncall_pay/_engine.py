@@ -40,7 +40,7 @@ import attrs
 from ._calendar import HOLIDAY, WORKDAY, Day, build_day, local_date, local_instant
 from ._errors import InputError, PolicyError, Problem
 from ._health import VolunteerFacts, collect, measure
-from ._intervals import ONE_DAY, Interval, ceil_div, covers, hours, hours_6, merge, us
+from ._intervals import HOUR_US, ONE_DAY, Interval, ceil_div, covers, hours, hours_6, merge, us
 from ._model import Page, Shift, Volunteer, country_subdivisions
 from ._money import round_fraction, round_money
 from ._notice import Notice
@@ -79,6 +79,9 @@ _MAX_BLOCK_DAYS: Final = 400
 def _quantity_6(quantity: Fraction) -> Decimal:
     """A line's exact quantity rounded to 6 places (cached, as ``hours_6``)."""
     return round_fraction(quantity, 6)
+
+
+_NO_TIME = timedelta(0)
 
 
 @lru_cache(maxsize=65536)
@@ -517,9 +520,11 @@ def _standby(plan: Plan, present: Sequence[Day], covered: _Covered) -> list[Exac
         if rate is None or not rate.rate:
             continue
         if rate.per == "hour":  # the rules file's own Literal; Unit.HOUR is its value
-            quantity = sum(
-                (hours(covered.get(d.date, {}).get(category, timedelta(0))) for d in present),
-                Fraction(0),
+            # One fraction of the summed microseconds: the same value as the
+            # sum of each day's hours, without a fraction per day.
+            quantity = Fraction(
+                sum(us(covered.get(d.date, {}).get(category, _NO_TIME)) for d in present),
+                HOUR_US,
             )
         else:
             quantity = Fraction(0)
