@@ -73,6 +73,7 @@ def test_the_runner_prints_every_figure_in_process(
         assert text in out
 
 
+@pytest.mark.slow
 def test_the_runner_measures_in_a_subprocess(
     runner: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -654,6 +654,7 @@ def png_rgb(path: Path) -> tuple[int, int, list[bytearray]]:
     return width, height, rows
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     SOFFICE is None or PDFTOPPM is None or PDFTOTEXT is None,
     reason="LibreOffice (soffice) or poppler-utils (pdftoppm, pdftotext) is not installed",

@@ -26,6 +26,7 @@ def _compute(run: PayRun, workers: int) -> op.Report:
 
 # Each example starts a pool of processes: fewer examples than the other
 # properties, which price in one process and cover the pay itself.
+@pytest.mark.slow
 @settings(max_examples=20)
 @given(pay_runs())
 def test_two_processes_give_the_report_of_one(run: PayRun) -> None:
@@ -36,6 +37,7 @@ def test_two_processes_give_the_report_of_one(run: PayRun) -> None:
     assert two.to_json() == one.to_json()
 
 
+@pytest.mark.slow
 @settings(max_examples=5)
 @given(pay_runs())
 def test_compute_exact_in_processes_keeps_the_lines_before_rounding(run: PayRun) -> None:

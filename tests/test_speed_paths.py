@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import attrs
+import pytest
 
 import oncall_pay as op
+from helpers import example_policy
 from oncall_pay.readers import read_pagerduty_schedule
 
 
@@ -56,3 +61,37 @@ def test_the_command_line_loads_openpyxl_only_to_write_a_workbook() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["False", "False", "True"]
+
+
+def _dublin_team(n: int) -> list[op.Volunteer]:
+    return [
+        op.Volunteer(id=f"v{i:03}", name=f"V {i}", country="IE", timezone="Europe/Dublin")
+        for i in range(n)
+    ]
+
+
+def _week_of_cover(vid: str) -> op.Shift:
+    start = datetime(2026, 11, 16, 9, tzinfo=ZoneInfo("Europe/Dublin"))
+    return op.Shift(vid, start, start + timedelta(days=7))
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_compute_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
+    """Pricing pauses the cyclic collector; afterwards it is on again if it
+    was on (and stays off if the caller had turned it off), also after an error."""
+    team = _dublin_team(3)
+    shifts = [_week_of_cover(v.id) for v in team]
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        report = op.compute(team, shifts, [], example_policy(),
+                            start=date(2026, 11, 16), end=date(2026, 11, 22))  # fmt: skip
+        assert len(report.statements) == 3
+        assert gc.isenabled() is enabled
+        team[1] = attrs.evolve(team[1], plan="nonesuch")
+        with pytest.raises(op.PolicyError, match="'v001' asks for plan 'nonesuch'"):
+            op.compute(team, shifts, [], example_policy(),
+                       start=date(2026, 11, 16), end=date(2026, 11, 22))  # fmt: skip
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

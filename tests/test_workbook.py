@@ -758,6 +758,7 @@ RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_recalculates_each_check_to_its_total(tmp_path: Path) -> None:
     """Recalculated in LibreOffice, every Check equals its currency's total to the cent,

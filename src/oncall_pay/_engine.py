@@ -28,6 +28,7 @@ asked for: the period only chooses which weeks are reported.
 from __future__ import annotations
 
 import bisect
+import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -41,7 +42,7 @@ import attrs
 from ._calendar import HOLIDAY, WORKDAY, Day, build_day, local_date, local_instant
 from ._errors import InputError, PolicyError, Problem
 from ._health import VolunteerFacts, collect, measure
-from ._intervals import ONE_DAY, Interval, ceil_div, covers, hours, hours_6, merge, us
+from ._intervals import HOUR_US, ONE_DAY, Interval, ceil_div, covers, hours, hours_6, merge, us
 from ._model import Page, Shift, Volunteer, country_subdivisions, period_problems
 from ._money import round_fraction, round_money
 from ._notice import Notice
@@ -76,17 +77,36 @@ _WEEK_DAYS: Final = tuple(timedelta(days=i) for i in range(7))
 _MAX_BLOCK_DAYS: Final = 400
 
 
-@lru_cache(maxsize=65536)
 def _quantity_6(quantity: Fraction) -> Decimal:
     """A line's exact quantity rounded to 6 places (cached, as ``hours_6``)."""
-    return round_fraction(quantity, 6)
+    return _round_6(quantity.numerator, quantity.denominator)
 
 
-@lru_cache(maxsize=65536)
 def _amount(amount: Fraction, currency: str, rounding: str) -> Decimal:
     """A line's exact amount rounded once (cached: a few thousand distinct
     amounts recur across a large run's hundreds of thousands of lines)."""
-    return round_money(amount, currency, rounding)
+    return _round_amount(amount.numerator, amount.denominator, currency, rounding)
+
+
+# The caches are keyed by numerator and denominator: hashing a Fraction
+# computes a modular inverse, which cost more than the rounding it saved.
+@lru_cache(maxsize=65536)
+def _round_6(numerator: int, denominator: int) -> Decimal:
+    return round_fraction(Fraction(numerator, denominator), 6)
+
+
+@lru_cache(maxsize=65536)
+def _round_amount(numerator: int, denominator: int, currency: str, rounding: str) -> Decimal:
+    return round_money(Fraction(numerator, denominator), currency, rounding)
+
+
+@lru_cache(maxsize=64)
+def _zero(currency: str, rounding: str) -> Decimal:
+    """Zero in the currency's minor unit ("0.00"): where a week's sum starts."""
+    return round_money(Fraction(0), currency, rounding)
+
+
+_NO_TIME = timedelta(0)
 
 
 @pickle_by_fields
@@ -518,9 +538,11 @@ def _standby(plan: Plan, present: Sequence[Day], covered: _Covered) -> list[Exac
         if rate is None or not rate.rate:
             continue
         if rate.per == "hour":  # the rules file's own Literal; Unit.HOUR is its value
-            quantity = sum(
-                (hours(covered.get(d.date, {}).get(category, timedelta(0))) for d in present),
-                Fraction(0),
+            # One fraction of the summed microseconds: the same value as the
+            # sum of each day's hours, without a fraction per day.
+            quantity = Fraction(
+                sum(us(covered.get(d.date, {}).get(category, _NO_TIME)) for d in present),
+                HOUR_US,
             )
         else:
             quantity = Fraction(0)
@@ -664,7 +686,7 @@ def _statement(
     # still add up. Sums start from a zero in the currency's minor unit, so a
     # week without lines totals "0.00" (not "0") and a cap written "1500" caps
     # at "1500.00".
-    zero = _amount(Fraction(0), currency, rounding)  # cached: once per currency, not per week
+    zero = _zero(currency, rounding)  # cached: once per currency, not per week
     total = sum((li.amount for li in lines), zero)
     cap = plan.limits.weekly_cap
     if cap is not None and total > cap:
@@ -1058,10 +1080,20 @@ def _price_all(
     priced: list[_Priced] = []
     if progress is not None:
         progress(0, total)
-    for done in results:
-        priced.extend(done)
-        if progress is not None and len(priced) < total:
-            progress(len(priced), total)
+    # The cyclic garbage collector is paused while pricing: the run makes
+    # millions of small objects without cycles (reference counting frees
+    # them), and each collection walked everything kept so far (about a
+    # tenth of compute). It is switched back on as it was, whatever happens.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for done in results:
+            priced.extend(done)
+            if progress is not None and len(priced) < total:
+                progress(len(priced), total)
+    finally:
+        if collecting:
+            gc.enable()
     return priced
 
 

@@ -26,7 +26,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Literal, TypeAlias, TypeGuard
 
@@ -672,22 +672,25 @@ class _Json:
         self, obj: dict[str, Any], key: str, path: str, *, nullable: bool
     ) -> datetime | _Bad | None:
         """An aware datetime; ``None`` for ``null`` when allowed; ``_BAD`` if reported."""
-        where = _join(path, key)
+        # The place is only spelled out for a problem: this runs per entry.
         if key not in obj:
-            self.fail(where, f"is missing; expected a date and time such as {_DATETIME_FORM}")
+            self.fail(
+                _join(path, key), f"is missing; expected a date and time such as {_DATETIME_FORM}"
+            )
             return _BAD
         value = obj[key]
         if value is None and nullable:
             return None
         if not isinstance(value, str):
             self.fail(
-                where, f"expected a date and time such as {_DATETIME_FORM}, got {_shown(value)}"
+                _join(path, key),
+                f"expected a date and time such as {_DATETIME_FORM}, got {_shown(value)}",
             )
             return _BAD
         try:
             return _parse_instant(value)
         except ValueError as e:
-            self.fail(where, str(e))
+            self.fail(_join(path, key), str(e))
             return _BAD
 
     def person(
@@ -699,12 +702,11 @@ class _Json:
         unmatched: Unmatched,
     ) -> tuple[str, str] | None:
         """(volunteer id, PagerDuty user id) of the user ``obj[key]``; ``None`` if reported."""
-        where = _join(path, key)
         user = self.member(obj, key, path, "a user {id, type, summary, ...}")
         if user is None:
             return None
         if not isinstance(user, dict) or not isinstance(user.get("id"), str) or not user["id"]:
-            self.fail(where, f"expected a user reference with an id, got {_shown(user)}")
+            self.fail(_join(path, key), f"expected a user reference with an id, got {_shown(user)}")
             return None
         user_id = user["id"]
         email = _text(user.get("email"))
@@ -712,7 +714,9 @@ class _Json:
         matched = people.pagerduty(user_id, email, name)
         if len(matched) == 1:
             return matched[0], user_id
-        _unmatched_user(unmatched, user_id, email, name, matched, self.source, path=where)
+        _unmatched_user(
+            unmatched, user_id, email, name, matched, self.source, path=_join(path, key)
+        )
         return None
 
     def incident(
@@ -941,7 +945,10 @@ def _shown(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+@lru_cache(maxsize=4096)
 def _parse_instant(text: str) -> datetime:
+    """An aware datetime (cached: every handoff is one entry's end and the
+    next one's start, in the layers and again in the final schedule)."""
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
