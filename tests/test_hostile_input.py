@@ -447,6 +447,20 @@ def test_huge_numbers_from_python_are_refused() -> None:
         example_plan(weekly_stipend=Decimal(10) ** 18)
     with pytest.raises(op.PolicyError, match="366"):
         op.HealthSettings(max_consecutive_days=10**20)
+    with pytest.raises(op.PolicyError, match="100, the most allowed"):
+        op.Callout(hourly="40", multipliers={"weekend": Decimal("1E+30")})
+
+
+def test_a_huge_callout_multiplier_in_the_rules_is_refused(
+    inputs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rate × multiplier × hours must stay exact: multipliers are at most 100."""
+    _replace(inputs, "rules", 'weekend = "1.5"', 'weekend = "999999999999.999999"')
+    out = tmp_path / "payroll.xlsx"
+    _refused(
+        _args(inputs, out), out, capsys,
+        "rules.toml", "versions[0].plans.default.callout.multipliers.weekend", "100",
+    )  # fmt: skip
 
 
 # --- 7. nesting too deep for the parsers -------------------------------------------
@@ -633,3 +647,33 @@ def test_an_output_that_cannot_be_written_is_an_error_not_a_traceback(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         p.name for p in inputs.values()
     )
+
+
+def test_an_open_shift_does_not_hide_a_far_row_outside_the_weeks() -> None:
+    """Open ends are clipped as the cover clips them, so a 2025 row stays outside."""
+    utc = UTC
+    shifts = [
+        op.Shift("alice", None, datetime(2026, 11, 4, 9, tzinfo=utc)),
+        op.Shift("alice", datetime(2025, 1, 1, tzinfo=utc), datetime(2025, 1, 8, tzinfo=utc)),
+    ]
+    report = op.compute(
+        [DUBLIN], shifts, [], example_policy(), start=date(2026, 11, 1), end=date(2026, 11, 30)
+    )
+    assert report.input_counts["shifts_in_reported_weeks"] == 1
+    assert report.input_counts["shifts_outside_reported_weeks"] == 1
+    (notice,) = [n for n in report.notices if n.kind == "outside_period"]
+    assert "2025-01-01T00:00+00:00 – 2025-01-08T00:00+00:00" in notice.detail
+
+
+@pytest.mark.parametrize("week", ["2200-W50", "1970-W02"])
+def test_explain_of_a_week_whose_month_leaves_the_dates_names_the_week(
+    inputs: dict[str, Path], capsys: pytest.CaptureFixture[str], week: str
+) -> None:
+    args = [
+        "explain", "--volunteers", str(inputs["volunteers"]), "--rules", str(inputs["rules"]),
+        "--shifts", str(inputs["shifts"]), "--volunteer", "alice", "--week", week,
+    ]  # fmt: skip
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert 'field "--week"' in err
+    assert "explain reads" in err

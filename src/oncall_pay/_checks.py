@@ -224,6 +224,19 @@ MAX_MINUTES: Final = 7 * 24 * 60
 minutes: Final = whole(0, "minutes", 30, maximum=MAX_MINUTES)
 
 
+#: The largest callout multiplier: with every rate below 10^12 and a week's
+#: hours, any line stays far inside the 28 digits Decimal arithmetic keeps.
+MAX_MULTIPLIER: Final = 100
+
+
+def multiplier(ck: Checker, value: Any, path: str) -> Decimal:
+    """A multiplier: a decimal from 0 to ``MAX_MULTIPLIER``."""
+    number = decimal(ck, value, path)
+    if number > MAX_MULTIPLIER:
+        raise ck.fail(path, f"{show(value)} is more than {MAX_MULTIPLIER}, the most allowed")
+    return number
+
+
 def hours_at_most(maximum: int) -> Check:
     """A decimal number of hours ≥ 0, at most ``maximum``."""
 

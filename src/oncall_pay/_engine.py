@@ -1099,13 +1099,10 @@ def _price_all(
 
 #: How many stretches of cover an ``outside_period`` notice spells out.
 _STRETCHES_LISTED: Final = 3
-#: An open start or end, for merging shifts by their rows.
-_NO_START: Final = datetime.min.replace(tzinfo=UTC)
-_NO_END: Final = datetime.max.replace(tzinfo=UTC)
 
 
-def _fmt_end(instant: datetime, open_value: datetime, zone_name: str) -> str:
-    return "open" if instant == open_value else _fmt(instant, zone_name)
+def _fmt_end(instant: datetime, open_values: set[datetime], zone_name: str) -> str:
+    return "open" if instant in open_values else _fmt(instant, zone_name)
 
 
 def _shift_accounting(
@@ -1122,20 +1119,34 @@ def _shift_accounting(
     if not week_starts:
         return [], 0  # the ``period`` notice says that nothing was reported
     first, end = week_starts[0], week_starts[-1] + WEEK
-    by_volunteer: dict[str, list[Interval]] = defaultdict(list)
+    open_first, open_end = open_end_window(week_starts[0], week_starts[-1])
+    by_volunteer: dict[str, list[Shift]] = defaultdict(list)
     for shift in shifts:
-        by_volunteer[shift.volunteer_id].append(
-            (
-                shift.start.astimezone(UTC) if shift.start is not None else _NO_START,
-                shift.end.astimezone(UTC) if shift.end is not None else _NO_END,
-            )
-        )
+        by_volunteer[shift.volunteer_id].append(shift)
     zones = {v.id: v.timezone for v in volunteers}
     notices = []
     inside = 0
-    for vid, rows in by_volunteer.items():
+    for vid, mine in by_volunteer.items():
         tz = zones[vid]
         lo, hi = local_instant(first, 0, tz), local_instant(end, 0, tz)
+        # Open ends are clipped as for the cover (a week either side), so an
+        # open shift does not swallow a far-away row into its stretch.
+        open_lo, open_hi = local_instant(open_first, 0, tz), local_instant(open_end, 0, tz)
+        rows: list[Interval] = []
+        open_starts: set[datetime] = set()
+        open_ends: set[datetime] = set()
+        for shift in mine:
+            if shift.start is None:
+                a = open_lo if shift.end is None else min(open_lo, shift.end.astimezone(UTC))
+                open_starts.add(a)
+            else:
+                a = shift.start.astimezone(UTC)
+            if shift.end is None:
+                b = max(open_hi, a)
+                open_ends.add(b)
+            else:
+                b = shift.end.astimezone(UTC)
+            rows.append((a, b))
         stretches, _ = merge(rows)
         starts = [a for a, _ in stretches]
         away = [(a, b) for a, b in stretches if b <= lo or a >= hi]
@@ -1147,7 +1158,7 @@ def _shift_accounting(
             stretches[bisect.bisect_right(starts, a) - 1][0] not in away_starts for a, _ in rows
         )
         listed = "; ".join(
-            f"{_fmt_end(a, _NO_START, tz)} – {_fmt_end(b, _NO_END, tz)}"
+            f"{_fmt_end(a, open_starts, tz)} – {_fmt_end(b, open_ends, tz)}"
             for a, b in away[:_STRETCHES_LISTED]
         )
         more = len(away) - _STRETCHES_LISTED

@@ -54,7 +54,10 @@ def zone(name: str) -> ZoneInfo:
     if isinstance(name, str) and (
         name in _HOST_ZONES or name.startswith(("/", "posix/", "right/"))
     ):
-        msg += " (it names the zone of the computer running oncall-pay, so pay would depend on it)"
+        msg += (
+            " (it names the zone, or the zone files, of the computer running oncall-pay, "
+            "so pay would depend on it)"
+        )
     raise InputError(Problem(msg, field="timezone"))
 
 

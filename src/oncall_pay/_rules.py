@@ -630,6 +630,10 @@ def _multipliers(value: Mapping[str, Any] | None) -> Mapping[str, Decimal]:
         d = to_decimal(v, f"multipliers.{k}")
         if d < 0:
             raise _bad(f"multipliers.{k}", f"must be ≥ 0, got {d}")
+        if d > checks.MAX_MULTIPLIER:
+            raise _bad(
+                f"multipliers.{k}", f"{d} is more than {checks.MAX_MULTIPLIER}, the most allowed"
+            )
         out[k] = d
     return out
 
@@ -676,7 +680,7 @@ class Callout:
         validator=_opt_int, diff=_increment_diff,
     )  # fmt: skip
     multipliers: Mapping[str, Decimal] = rule(
-        checker=checks.ByCategory(checks.decimal), label="callout multiplier on", unit="×",
+        checker=checks.ByCategory(checks.multiplier), label="callout multiplier on", unit="×",
         factory=dict, converter=_multipliers, diff=_multipliers_diff,
     )  # fmt: skip
     max_minutes: int | None = rule(

@@ -431,9 +431,13 @@ def _parse_week(text: str, policy: Policy | None) -> date:
     except ValueError:
         msg = f"{text!r} is not an ISO week such as 2026-W47"
         raise InputError(Problem(msg, field="--week")) from None
-    if date_range_problem(monday) is not None:
+    # explain reads the month around the week: that must lie in the dates too.
+    outside = date_range_problem(monday) is not None
+    read = (monday, monday) if outside else explain_read_period(monday)
+    if outside or any(date_range_problem(day) is not None for day in read):
+        reads = "" if outside else f"; explain reads {read[0]} – {read[1]} around it"
         msg = (
-            f"{text} starts on {monday}, outside the dates oncall-pay accepts, "
+            f"{text} starts on {monday}{reads}, outside the dates oncall-pay accepts, "
             f"{EARLIEST_DATE} to {LATEST_DATE}"
         )
         raise InputError(Problem(msg, field="--week"))
