@@ -677,3 +677,35 @@ def test_explain_of_a_week_whose_month_leaves_the_dates_names_the_week(
     err = capsys.readouterr().err
     assert 'field "--week"' in err
     assert "explain reads" in err
+
+
+def test_a_summary_sum_beyond_15_digits_is_refused_even_when_each_line_fits(
+    tmp_path: Path,
+) -> None:
+    """Summary adds a volunteer's weeks per column: that sum is checked too."""
+    import attrs
+
+    one = _report_with_total("0.00")
+    (st,) = one.statements
+
+    def week(stipend: str, cap: str, shift: int) -> op.WeeklyStatement:
+        lines = (
+            op.LineItem("stipend", None, Decimal(1), "week", Decimal(stipend), None,
+                        Decimal(stipend)),
+            op.LineItem("cap", None, Decimal(1), None, None, None, Decimal(cap)),
+        )  # fmt: skip
+        start = st.week_start + timedelta(weeks=shift)
+        return attrs.evolve(
+            st, week=f"2026-W{45 + shift}", week_start=start, lines=lines,
+            total=Decimal(stipend) + Decimal(cap),
+        )  # fmt: skip
+
+    report = attrs.evolve(
+        one, statements=(week("9999999999999.99", "-9999999999999.99", 0), week("0.02", "0", 1))
+    )
+    out = tmp_path / "sums.xlsx"
+    with pytest.raises(op.InputError) as caught:
+        write_workbook(report, out)
+    assert "volunteer 'alice' (EUR) on Summary" in str(caught.value)
+    assert "10000000000000.01" in str(caught.value)
+    assert not out.exists()

@@ -98,12 +98,27 @@ def write_workbook(
 def _check_cells_hold(report: Report, target: Path) -> None:
     """Refuse, before writing, amounts and rates that a cell would change."""
     cells = CellCheck(str(target))
+    # Summary's money columns: each volunteer's sums per currency.
+    sums: dict[tuple[str, str], dict[str, Decimal]] = {}
     for st in report.statements:
         where = f"volunteer {st.volunteer_id!r} week {st.week}"
         cells.check(st.total, where, "Total")
         for line in st.lines:
             cells.check(line.amount, where, "Amount")
             cells.check(line.rate, where, "Rate")
+        mine = sums.setdefault((st.volunteer_id, st.currency), {"Total": Decimal(0)})
+        mine["Total"] += st.total
+        if len(st.lines) > 1:  # a column holding one line's amount is checked above
+            for header, amount in cols.breakdown(st).money.items():
+                cells.check(amount, where, header)
+                mine[header] = mine.get(header, Decimal(0)) + amount
+        else:
+            for line in st.lines:
+                header = cols.KIND_COLUMN.get(line.kind, line.kind)
+                mine[header] = mine.get(header, Decimal(0)) + line.amount
+    for (vid, currency), columns in sums.items():
+        for header, amount in columns.items():
+            cells.check(amount, f"volunteer {vid!r} ({currency}) on Summary", header)
     for currency, total in report.totals().items():
         cells.check(total, f"the run's {currency} total", "Total")
     cells.raise_problems()
