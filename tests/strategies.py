@@ -96,7 +96,11 @@ def callouts(draw: st.DrawFn, currency: str = "EUR") -> op.Callout:
     if draw(st.booleans()):
         fields["increment_minutes"] = draw(st.integers(0, 60))
     if draw(st.booleans()):
-        fields["multipliers"] = draw(st.dictionaries(st.sampled_from(OFF_HOURS), rates()))
+        # At most 100: the rules refuse more (docs/rules-file.md).
+        multiplier = st.builds(
+            lambda n, places: Decimal(n).scaleb(-places), st.integers(0, 100), st.integers(0, 2)
+        ) | st.integers(0, 10**6).map(lambda n: Decimal(n).scaleb(-4))
+        fields["multipliers"] = draw(st.dictionaries(st.sampled_from(OFF_HOURS), multiplier))
     if draw(st.booleans()):
         fields["max_minutes"] = draw(st.integers(minimum, minimum + 600))
     if draw(st.booleans()):
@@ -744,7 +748,9 @@ def raised_policies(draw: st.DrawFn, policy: op.Policy) -> op.Policy:
         plan = attrs.evolve(plan, callout=attrs.evolve(callout, hourly=callout.hourly + up))
     elif what == "multiplier":
         category = draw(st.sampled_from(OFF_HOURS))
-        raised = {**callout.multipliers, category: callout.multiplier(category) + up}
+        # Raised, but never past the most the rules allow (100; the strategies stay ≤ 2).
+        step = min(up, Decimal(98))
+        raised = {**callout.multipliers, category: callout.multiplier(category) + step}
         plan = attrs.evolve(plan, callout=attrs.evolve(callout, multipliers=raised))
     elif what == "per_page":
         fee = callout.per_page + fixed_up

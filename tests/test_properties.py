@@ -415,7 +415,8 @@ def raised_plans(draw: st.DrawFn, plan: op.Plan) -> op.Plan:
         return attrs.evolve(plan, callout=attrs.evolve(callout, hourly=callout.hourly + up))
     if what == "multiplier":
         category = draw(st.sampled_from(("workday_off_hours", "weekend", "holiday")))
-        raised = callout.multipliers.get(category, Decimal(1)) + up
+        # Raised, but never past the most the rules allow (100; the strategies stay ≤ 2).
+        raised = callout.multipliers.get(category, Decimal(1)) + min(up, Decimal(98))
         return attrs.evolve(
             plan,
             callout=attrs.evolve(callout, multipliers={**callout.multipliers, category: raised}),
