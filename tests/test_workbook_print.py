@@ -228,6 +228,31 @@ def _header_shown(header: str, words: set[str]) -> bool:
     return True
 
 
+
+def _print_to_pdf(book: Path, folder: Path) -> tuple[Path, str]:
+    """LibreOffice prints ``book`` to a PDF in ``folder`` (its own profile); the PDF and pdfinfo."""
+    assert SOFFICE is not None
+    assert PDFINFO is not None
+    profile = folder / "profile"
+    subprocess.run(
+        [
+            SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+            "--convert-to", "pdf", "--outdir", str(folder), str(book),
+        ],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    pdf = folder / f"{book.stem}.pdf"
+    info = subprocess.run(
+        [PDFINFO, str(pdf)], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    return pdf, info
+
+
+def _page_count(info: str) -> int:
+    found = re.search(r"^Pages:\s+(\d+)$", info, re.M)
+    assert found is not None, info
+    return int(found.group(1))
+
 @pytest.mark.skipif(
     SOFFICE is None or PDFTOTEXT is None or PDFINFO is None,
     reason="LibreOffice (soffice) or poppler-utils (pdftotext, pdfinfo) is not installed",
@@ -242,19 +267,8 @@ def test_libreoffice_prints_the_demo_one_page_per_sheet_without_hashes(
     book = tmp_path / "demo.xlsx"
     assert main(["demo", "--output", str(book)]) == 0
     capsys.readouterr()
-    profile = tmp_path / "profile"
-    subprocess.run(
-        [
-            SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-            "--convert-to", "pdf", "--outdir", str(tmp_path), str(book),
-        ],
-        check=True, capture_output=True, timeout=300,
-    )  # fmt: skip
-    pdf = tmp_path / "demo.pdf"
-    info = subprocess.run(
-        [PDFINFO, str(pdf)], capture_output=True, text=True, check=True, timeout=60
-    ).stdout
-    pages = int(re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1))  # type: ignore[union-attr]
+    pdf, info = _print_to_pdf(book, tmp_path)
+    pages = _page_count(info)
     size = re.search(r"^Page size:\s+([\d.]+) x ([\d.]+) pts", info, re.M)
     assert size is not None
     assert float(size.group(1)) > float(size.group(2)), "pages are not landscape"
@@ -283,19 +297,8 @@ def test_libreoffice_prints_the_demo_comparison_without_hashes(
     assert SOFFICE is not None
     assert PDFINFO is not None
     book = write_comparison(demo_comparison, tmp_path / "compare.xlsx")
-    profile = tmp_path / "profile"
-    subprocess.run(
-        [
-            SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-            "--convert-to", "pdf", "--outdir", str(tmp_path), str(book),
-        ],
-        check=True, capture_output=True, timeout=300,
-    )  # fmt: skip
-    pdf = tmp_path / "compare.pdf"
-    info = subprocess.run(
-        [PDFINFO, str(pdf)], capture_output=True, text=True, check=True, timeout=60
-    ).stdout
-    pages = int(re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1))  # type: ignore[union-attr]
+    pdf, info = _print_to_pdf(book, tmp_path)
+    pages = _page_count(info)
     assert pages == 3  # Changes, Lines, Run
     words = _words_per_page(pdf, pages)
     assert not [w for page in words for w in page if "###" in w]

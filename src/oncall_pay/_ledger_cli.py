@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 import attrs
 
 from ._errors import InputError, Problem
-from .pay_run import Sources, load_inputs
+from .pay_run import Sources, iso_date, load_inputs
 
 if TYPE_CHECKING:
     from .ledger import InputFile, Ledger, RunRecord
@@ -38,14 +38,6 @@ __all__ = [
 EXIT_OK, EXIT_BAD_INPUT = 0, 1
 
 Progress = Callable[[int, int], None] | None
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        msg = f"{text!r} is not a date of the form YYYY-MM-DD"
-        raise argparse.ArgumentTypeError(msg) from None
 
 
 def add_explain_option(explain: argparse.ArgumentParser) -> None:
@@ -142,7 +134,7 @@ def add_parsers(
     )
     add_inputs(create)
     create.add_argument(
-        "--arrears-from", type=_date, default=None, metavar="YYYY-MM-DD",
+        "--arrears-from", type=iso_date, default=None, metavar="YYYY-MM-DD",
         help="also re-price the pay weeks from this date (before --from) that locked runs "
         "paid, and pay only the differences, as arrears",
     )  # fmt: skip
@@ -232,7 +224,7 @@ def add_parsers(
         "--days", required=True, type=_decimal, metavar="0.5",
         help="how many days were taken (at most the balance)",
     )  # fmt: skip
-    take.add_argument("--on", type=_date, default=None, metavar="YYYY-MM-DD",
+    take.add_argument("--on", type=iso_date, default=None, metavar="YYYY-MM-DD",
                       help="the day taken (default today)")  # fmt: skip
     take.add_argument("--note", default="", help="a note kept with the record (optional)")
     _add_by(take)

@@ -30,7 +30,7 @@ from ._rules import Policy
 from ._vocab import NoticeKind, label
 from ._weeks import explain_read_period
 from ._weeks import week_start as week_start_of
-from .pay_run import Inputs, Sources, _read_rules, load_inputs
+from .pay_run import Inputs, Sources, _read_rules, iso_date, load_inputs
 
 if TYPE_CHECKING:
     from .fetch import RetryPolicy, Snapshot
@@ -55,14 +55,6 @@ def _progress(out: TextIO) -> Callable[[int, int], None] | None:
     return show
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        msg = f"{text!r} is not a date of the form YYYY-MM-DD"
-        raise argparse.ArgumentTypeError(msg) from None
-
-
 def _add_inputs(p: argparse.ArgumentParser, *, period: bool = True) -> None:
     p.add_argument(
         "--volunteers", required=True, type=Path, metavar="ROSTER.csv",
@@ -85,11 +77,11 @@ def _add_inputs(p: argparse.ArgumentParser, *, period: bool = True) -> None:
     )  # fmt: skip
     if period:
         p.add_argument(
-            "--from", dest="start", required=True, type=_date, metavar="YYYY-MM-DD",
+            "--from", dest="start", required=True, type=iso_date, metavar="YYYY-MM-DD",
             help="the first day of the period; every pay week starting from it to --to is paid",
         )  # fmt: skip
         p.add_argument(
-            "--to", dest="end", required=True, type=_date, metavar="YYYY-MM-DD",
+            "--to", dest="end", required=True, type=iso_date, metavar="YYYY-MM-DD",
             help="the last day of the period (included); its last pay week may end after it",
         )  # fmt: skip
     _add_jobs(p)
@@ -627,11 +619,11 @@ def _add_fetch_options(p: argparse.ArgumentParser, *, token_env: str, base_url: 
         help=f"the environment variable holding the API token (default {token_env})",
     )  # fmt: skip
     p.add_argument(
-        "--from", dest="start", required=True, type=_date, metavar="YYYY-MM-DD",
+        "--from", dest="start", required=True, type=iso_date, metavar="YYYY-MM-DD",
         help="the first date of the pay period to fetch for (a window around it is saved)",
     )  # fmt: skip
     p.add_argument(
-        "--to", dest="end", required=True, type=_date, metavar="YYYY-MM-DD",
+        "--to", dest="end", required=True, type=iso_date, metavar="YYYY-MM-DD",
         help="the last date of the pay period to fetch for",
     )  # fmt: skip
     p.add_argument(

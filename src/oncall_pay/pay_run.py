@@ -58,6 +58,7 @@ __all__ = [
     "Source",
     "SourceOption",
     "Sources",
+    "iso_date",
     "load_inputs",
 ]
 
@@ -164,6 +165,15 @@ class Source:
     def flags(self) -> tuple[str, ...]:
         """Every command-line option of the source: its files', then its settings'."""
         return (self.flag, *(o.flag for o in self.options))
+
+
+def iso_date(text: str) -> date:
+    """A command-line date ``YYYY-MM-DD`` (an ``argparse`` type, shared by every command)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        msg = f"{text!r} is not a date of the form YYYY-MM-DD"
+        raise argparse.ArgumentTypeError(msg) from None
 
 
 def _levels(text: str) -> tuple[int, ...]:
