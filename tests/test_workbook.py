@@ -44,7 +44,7 @@ HEADERS = {
     # Health's first table (the team per month); its other tables follow below.
     "Health": (
         "Month", "Partial", "Counted pages", "Target", "Below target", "Sleep-hour pages",
-        "Interrupted rest blocks", "Volunteers paged",
+        "Interrupted rest blocks", "Volunteers paged", "Escalations",
     ),
     "Weekly": (
         "Volunteer ID", "Name", "Week", "Week start", "Currency", "Rules version", "In-hours h",
@@ -53,12 +53,12 @@ HEADERS = {
         "Cap adjustment", "Total", "TOIL days",
     ),
     "Lines": (
-        "Volunteer ID", "Week", "Kind", "Category", "Quantity", "Unit", "Rate", "Multiplier",
-        "Amount", "Currency",
+        "Volunteer ID", "Week", "Kind", "Category", "Tier", "Quantity", "Unit", "Rate",
+        "Multiplier", "Amount", "Currency",
     ),
     "Pages": (
         "Page ID", "Volunteer ID", "At (local)", "UTC offset", "Week", "Category", "Counted",
-        "Reason", "Work from (local)", "Work to (local)",
+        "Reason", "Work from (local)", "Work to (local)", "Tier",
     ),
     "Holidays": ("Country", "Subdivision", "Date", "Name", "Source"),
     "Notices": ("Kind", "Volunteer ID", "Detail"),

@@ -379,6 +379,21 @@ def urgencies(ck: Checker, value: Any, path: str) -> tuple[str, ...]:
     return tuple(clean)
 
 
+def roles(ck: Checker, value: Any, path: str) -> tuple[str, ...]:
+    """An array of shift roles, none twice (compared without case and spaces)."""
+    items = expect_array(ck, value, path, 'an array of shift roles such as ["level 2"]')
+
+    def role(ck: Checker, value: Any, path: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise ck.fail(path, f'expected a shift role such as "level 2", got {show(value)}')
+        return value
+
+    clean = each(ck, items, path, role)
+    keys = [" ".join(r.split()).casefold() for r in clean]
+    no_repeats(ck, keys if len(clean) == len(items) else [], path)
+    return tuple(clean)
+
+
 # --- calendars ---
 
 

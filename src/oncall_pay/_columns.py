@@ -114,6 +114,7 @@ LINES: Final = _cols(
     ("Week", "text", 10),
     ("Kind", "text", 19),
     ("Category", "text", 18),
+    ("Tier", "text", 14),
     ("Quantity", "number", 12),
     ("Unit", "text", 7),
     ("Rate", "rate", 13),
@@ -133,6 +134,7 @@ PAGES: Final = _cols(
     ("Reason", "text", 15),
     ("Work from (local)", "datetime", 19),
     ("Work to (local)", "datetime", 19),
+    ("Tier", "text", 14),
 )
 
 HOLIDAYS: Final = _cols(
@@ -168,6 +170,7 @@ HEALTH_MONTHS: Final = _cols(
     ("Sleep-hour pages", "count", 17),
     ("Interrupted rest blocks", "count", 23),
     ("Volunteers paged", "count", 26),
+    ("Escalations", "count", 12),
 )
 
 HEALTH_VOLUNTEERS: Final = _cols(
@@ -179,6 +182,7 @@ HEALTH_VOLUNTEERS: Final = _cols(
     ("Sleep-hour pages", "count", 17),
     ("Interrupted rest blocks", "count", 23),
     ("Longest on-call run (days)", "count", 26),
+    ("Escalations", "count", 12),
     ("Share of team pages", "number", 20),
 )
 

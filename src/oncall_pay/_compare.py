@@ -81,6 +81,12 @@ class LineChange:
     new: LineItem | None
     difference: Decimal = attrs.field(init=False)
 
+    @property
+    def tier(self) -> str | None:
+        """The tier of the paired lines (``None``: the plan's own rates)."""
+        line = self.new if self.new is not None else self.old
+        return line.tier if line is not None else None
+
     @difference.default
     def _line_difference(self) -> Decimal:
         return self.new_amount - self.old_amount
@@ -315,15 +321,17 @@ def _by_key(report: Report, side: str) -> dict[_Key, WeeklyStatement]:
     return out
 
 
-def _line_map(st: WeeklyStatement | None) -> dict[tuple[str, str | None], LineItem]:
-    """The lines of a statement by (kind, category).
+def _line_map(
+    st: WeeklyStatement | None,
+) -> dict[tuple[str, str | None, str | None], LineItem]:
+    """The lines of a statement by (kind, category, tier).
 
-    A statement has one line per (kind, category); should a hand-built one
-    have more, they are added together so no amount is lost.
+    A statement has one line per (kind, category, tier); should a hand-built
+    one have more, they are added together so no amount is lost.
     """
-    out: dict[tuple[str, str | None], LineItem] = {}
+    out: dict[tuple[str, str | None, str | None], LineItem] = {}
     for line in st.lines if st is not None else ():
-        key = (line.kind, line.category)
+        key = (line.kind, line.category, line.tier)
         if key in out:
             was = out[key]
             line = attrs.evolve(

@@ -43,12 +43,20 @@ from ._calendar import HOLIDAY, WORKDAY, Day, build_day, local_date, local_insta
 from ._errors import InputError, PolicyError, Problem
 from ._health import VolunteerFacts, collect, measure
 from ._intervals import HOUR_US, ONE_DAY, Interval, ceil_div, covers, hours, hours_6, merge, us
-from ._model import Page, Shift, Volunteer, country_subdivisions, period_problems
+from ._model import (
+    SHADOW_ROLE,
+    Page,
+    Shift,
+    Volunteer,
+    country_subdivisions,
+    period_problems,
+    role_key,
+)
 from ._money import round_fraction, round_money
 from ._notice import Notice
 from ._parallel import map_ordered, pickle_by_fields
 from ._report import HolidayEntry, LineItem, PageOutcome, Report, WeeklyStatement
-from ._rules import Plan, Policy, ResolvedCalendar, Version
+from ._rules import Plan, Policy, ResolvedCalendar, Tier, Version
 from ._vocab import CATEGORIES, OFF_HOURS, Category, LineKind, NoticeKind, PageReason, Unit
 from ._weeks import (
     WEEK,
@@ -121,6 +129,7 @@ class ExactLine:
     rate: Decimal | None
     multiplier: Decimal | None
     amount: Fraction
+    tier: str | None = None
 
 
 @attrs.frozen
@@ -139,6 +148,45 @@ class _WeekRules:
 _DayKey = tuple[date, str, str, str, str | None, date]
 
 
+@attrs.frozen
+class _Tiers:
+    """What the run's rules say about tiers, for every version and plan.
+
+    Attributes:
+        any: Whether any plan has a tier (if not, every shift but a shadow
+            one is the plan's own time, as before tiers).
+        roles: The roles some tier lists (a shift of another role is the
+            plan's own time in every week).
+        shadow: The names of the tiers that price shadow time.
+    """
+
+    any: bool
+    roles: frozenset[str]
+    shadow: frozenset[str]
+
+    @classmethod
+    def of(cls, policy: Policy) -> _Tiers:
+        tiers = [(name, tier) for v in policy.versions for p in v.plans.values()
+                 for name, tier in p.tiers.items()]  # fmt: skip
+        return cls(
+            bool(tiers),
+            frozenset(r for _, tier in tiers for r in tier.roles),
+            frozenset(name for name, tier in tiers if tier.shadow),
+        )
+
+    def rank(self, tier: str | None) -> tuple[int, str]:
+        """docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows:
+        which tier a minute belongs to when several cover it: the plan's own
+        time first, then the tiers by name, shadow tiers last."""
+        if tier is None:
+            return (0, "")
+        return (2 if tier in self.shadow else 1, tier)
+
+    def covers(self, tier: str | None) -> bool:
+        """Whether time of this tier is cover (not shadowing)."""
+        return tier not in self.shadow
+
+
 class _Shared:
     """What volunteers on the same plan and calendar share within one run.
 
@@ -150,6 +198,13 @@ class _Shared:
     def __init__(self) -> None:
         self.rules: dict[tuple[date, str], _WeekRules] = {}
         self.days: dict[_DayKey, Day] = {}
+        self._tiers: _Tiers | None = None
+
+    def tiers(self, policy: Policy) -> _Tiers:
+        """The run's tiers, worked out once (one policy per run)."""
+        if self._tiers is None:
+            self._tiers = _Tiers.of(policy)
+        return self._tiers
 
 
 class _Volunteer:
@@ -169,6 +224,7 @@ class _Volunteer:
         self._rules: dict[date, _WeekRules | None] = {}
         self._days: dict[date, Day | None] = {}
         self._shared = shared if shared is not None else _Shared()
+        self.tiers = self._shared.tiers(policy)
 
     # docs/how-pay-is-computed.md#pay-weeks
     def week_start(self, day: date) -> date:
@@ -239,6 +295,17 @@ class _Volunteer:
     def midnight(self, day: date) -> datetime:
         return local_instant(day, 0, self.v.timezone)
 
+    def week_cuts(
+        self, start: datetime, end: datetime
+    ) -> Iterable[tuple[datetime, datetime, date]]:
+        """Cut ``[start, end)`` at the starts of local pay weeks."""
+        week = self.week_start(self.local_date(start))
+        while start < end:
+            week += WEEK
+            cut = min(self.midnight(week), end)
+            yield start, cut, week - WEEK
+            start = cut
+
     def pieces(
         self, start: datetime, end: datetime
     ) -> Iterable[tuple[Day, datetime, datetime, str]]:
@@ -262,9 +329,10 @@ class _Volunteer:
             day += ONE_DAY
 
 
-def work_length(page: Page, plan: Plan) -> timedelta:
+def work_length(page: Page, plan: Plan | Tier) -> timedelta:
     """docs/how-pay-is-computed.md#callout-time: the length of a counted
-    page's work interval (raised to the minimum, rounded up to the increment)."""
+    page's work interval (raised to the minimum, rounded up to the increment),
+    by the callout rules of the plan or of the tier that prices the page."""
     callout = plan.callout
     if page.worked is not None:
         length = page.worked
@@ -295,38 +363,46 @@ _Covered = Mapping[date, Mapping[str, timedelta]]
 # --- 1. coverage -------------------------------------------------------------
 
 
+#: A stretch of priced time and the tier that prices it (``None``: the plan's own).
+_TierSpan = tuple[datetime, datetime, str | None]
+
+
 @attrs.frozen
 class _Coverage:
     """A volunteer's merged cover.
 
     Attributes:
-        intervals: The merged coverage, UTC, in order.
+        intervals: The merged coverage, UTC, in order (shadow time is not cover).
         starts: Their start instants (for bisecting).
         covered: Covered time per local date and category.
         notices: One ``overlap`` notice per pair of shifts that really overlapped.
+        by_tier: The priced time per local date and category of each tier
+            (``None``: the plan's own rates); shadow time of a shadow tier too.
+        spans: With tiers, the priced time as disjoint stretches in order,
+            each with its tier; ``None`` when the rules have no tiers (all
+            cover is the plan's own).
     """
 
     intervals: list[Interval]
     starts: list[datetime]
     covered: _Covered
     notices: tuple[Notice, ...]
+    by_tier: Mapping[str | None, _Covered]
+    spans: list[_TierSpan] | None = None
+    span_starts: list[datetime] = attrs.Factory(list)
+
+    def tier_at(self, instant: datetime) -> tuple[bool, str | None]:
+        """Whether ``instant`` is priced time, and by which tier."""
+        if self.spans is None:
+            return covers(self.intervals, self.starts, instant), None
+        i = bisect.bisect_right(self.span_starts, instant) - 1
+        if i >= 0 and self.spans[i][0] <= instant < self.spans[i][1]:
+            return True, self.spans[i][2]
+        return False, None
 
 
-def _coverage(ctx: _Volunteer, shifts: Iterable[Shift], open_window: Interval) -> _Coverage:
-    """docs/how-pay-is-computed.md#pay-weeks: cover with open ends clipped to
-    ``open_window`` (the reported weeks and a week either side), merged, then
-    cut into local days and categories
-    (docs/how-pay-is-computed.md#days-and-the-four-kinds-of-time)."""
-    v = ctx.v
-    open_start, open_end = open_window
-    raw: list[Interval] = []
-    for shift in shifts:
-        start = shift.start.astimezone(UTC) if shift.start is not None else open_start
-        end = shift.end.astimezone(UTC) if shift.end is not None else open_end
-        if start < end:
-            raw.append((start, end))
-    intervals, overlaps = merge(raw)
-    notices = tuple(
+def _overlap_notices(v: Volunteer, overlaps: Iterable[tuple[Interval, Interval]]) -> list[Notice]:
+    return [
         Notice(
             NoticeKind.OVERLAP,
             v.id,
@@ -334,12 +410,112 @@ def _coverage(ctx: _Volunteer, shifts: Iterable[Shift], open_window: Interval) -
             f"{_fmt(a[0], v.timezone)} – {_fmt(a[1], v.timezone)}; merged, paid once",
         )
         for a, b in overlaps
-    )
+    ]
+
+
+def _cut(ctx: _Volunteer, intervals: Iterable[Interval]) -> _Covered:
+    """Time per local date and category of merged ``intervals``."""
     covered: dict[date, dict[str, timedelta]] = defaultdict(lambda: defaultdict(timedelta))
     for start, end in intervals:
         for info, lo, hi, category in ctx.pieces(start, end):
             covered[info.date][category] += hi - lo
-    return _Coverage(intervals, [c[0] for c in intervals], covered, notices)
+    return covered
+
+
+def _clipped(shift: Shift, open_window: Interval) -> Interval:
+    start = shift.start.astimezone(UTC) if shift.start is not None else open_window[0]
+    end = shift.end.astimezone(UTC) if shift.end is not None else open_window[1]
+    return start, end
+
+
+def _subtract(interval: Interval, taken: Sequence[Interval]) -> list[Interval]:
+    """The parts of ``interval`` outside ``taken`` (merged, in order)."""
+    start, end = interval
+    out = []
+    for lo, hi in taken:
+        if hi <= start or lo >= end:
+            continue
+        if lo > start:
+            out.append((start, lo))
+        start = max(start, hi)
+    if start < end:
+        out.append((start, end))
+    return out
+
+
+def _claim(
+    spans: Mapping[str | None, Iterable[Interval]], tiers: _Tiers
+) -> list[_TierSpan]:
+    """docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows: each
+    tier's time less the time of the tiers before it, so a minute is priced
+    once; disjoint stretches in order."""
+    taken: list[Interval] = []
+    out: list[_TierSpan] = []
+    for tier in sorted(spans, key=tiers.rank):
+        mine, _ = merge(spans[tier])
+        for interval in mine:
+            out.extend((lo, hi, tier) for lo, hi in _subtract(interval, taken))
+        taken, _ = merge([*taken, *mine])
+    out.sort(key=lambda span: span[0])
+    return out
+
+
+def _coverage(ctx: _Volunteer, shifts: Iterable[Shift], open_window: Interval) -> _Coverage:
+    """docs/how-pay-is-computed.md#pay-weeks: cover with open ends clipped to
+    ``open_window`` (the reported weeks and a week either side), merged, then
+    cut into local days and categories
+    (docs/how-pay-is-computed.md#days-and-the-four-kinds-of-time)."""
+    # docs/how-pay-is-computed.md#shadow-shifts: a shadow shift is not cover.
+    raw = [c for c in (_clipped(s, open_window) for s in shifts if not s.shadow) if c[0] < c[1]]
+    intervals, overlaps = merge(raw)
+    covered = _cut(ctx, intervals)
+    notices = tuple(_overlap_notices(ctx.v, overlaps))
+    return _Coverage(intervals, [c[0] for c in intervals], covered, notices, {None: covered})
+
+
+def _tiered_coverage(
+    ctx: _Volunteer, shifts: Iterable[Shift], open_window: Interval
+) -> _Coverage:
+    """``_coverage`` when the rules have tiers
+    (docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows): shifts
+    are merged by role (a role no tier lists is the plan's own time), each
+    week's role time goes to the tier its plan names, and a minute that two
+    tiers cover is priced by the first of them."""
+    tiers = ctx.tiers
+    by_role: dict[str, list[Interval]] = defaultdict(list)
+    for shift in shifts:
+        key = role_key(shift.role)
+        role = key if key in tiers.roles or key == SHADOW_ROLE else ""
+        if role == SHADOW_ROLE and role not in tiers.roles:
+            continue  # no plan prices shadow time: it is nothing at all
+        start, end = _clipped(shift, open_window)
+        if start < end:
+            by_role[role].append((start, end))
+    notices: list[Notice] = []
+    cover: list[Interval] = []
+    spans: dict[str | None, list[Interval]] = defaultdict(list)
+    for role, raw in by_role.items():
+        merged, overlaps = merge(raw)
+        notices += _overlap_notices(ctx.v, overlaps)
+        if role != SHADOW_ROLE:
+            cover += merged
+        for start, end in merged:
+            for lo, hi, week in ctx.week_cuts(start, end):
+                rules = ctx.rules(week)
+                tier = rules.plan.tier_for(role) if rules is not None and role else None
+                if role == SHADOW_ROLE and tier is None:
+                    continue  # this week's plan does not price shadow time
+                spans[tier].append((lo, hi))
+    intervals, _ = merge(cover)
+    claimed = _claim(spans, tiers)
+    by_tier: dict[str | None, _Covered] = {
+        tier: _cut(ctx, ((a, b) for a, b, t in claimed if t == tier))
+        for tier in {t for _, _, t in claimed}
+    }
+    return _Coverage(
+        intervals, [c[0] for c in intervals], _cut(ctx, intervals), tuple(notices), by_tier,
+        claimed, [a for a, _, _ in claimed],
+    )  # fmt: skip
 
 
 # --- 2. which pages count ----------------------------------------------------
@@ -354,6 +530,8 @@ class _PageFacts:
     covered: bool
     qualifies: bool
     reason: str | None
+    #: The tier of the time the page fell in (``None``: the plan's own).
+    tier: str | None = None
 
 
 def _page_fact(ctx: _Volunteer, page: Page, coverage: _Coverage) -> _PageFacts:
@@ -364,19 +542,19 @@ def _page_fact(ctx: _Volunteer, page: Page, coverage: _Coverage) -> _PageFacts:
     start = ctx.week_start(day)
     page_day = ctx.day(day)
     category = page_day.category_at(at) if page_day is not None else None
-    is_covered = covers(coverage.intervals, coverage.starts, at)
+    is_covered, tier = coverage.tier_at(at)
     reason: str | None = None
     rules = ctx.rules(start)
     if not is_covered:
         reason = PageReason.NOT_ON_CALL
     elif category is None or category == _IN_HOURS:
         reason = PageReason.IN_HOURS if category == _IN_HOURS else PageReason.OUTSIDE_PERIOD
-    elif rules is not None and not rules.plan.callout.pays_urgency(page.urgency):
+    elif rules is not None and not rules.plan.rates(tier).callout.pays_urgency(page.urgency):
         reason = PageReason.URGENCY
     qualifies = reason is None
     if start not in ctx.reported:
         reason = PageReason.OUTSIDE_PERIOD
-    return _PageFacts(page, at, start, category, is_covered, qualifies, reason)
+    return _PageFacts(page, at, start, category, is_covered, qualifies, reason, tier)
 
 
 def _page_facts(ctx: _Volunteer, pages: Iterable[Page], coverage: _Coverage) -> list[_PageFacts]:
@@ -384,13 +562,17 @@ def _page_facts(ctx: _Volunteer, pages: Iterable[Page], coverage: _Coverage) -> 
     return [_page_fact(ctx, page, coverage) for page in pages]
 
 
-def _page_counts(facts: Iterable[_PageFacts]) -> dict[tuple[date, str], int]:
+#: (pay week, tier, category): how time and pages are added up for the lines.
+_Key = tuple[date, str | None, str]
+
+
+def _page_counts(facts: Iterable[_PageFacts]) -> dict[_Key, int]:
     """docs/how-pay-is-computed.md#which-pages-count: counted pages per
-    (pay week, category), for the flat fee per page."""
-    counts: dict[tuple[date, str], int] = defaultdict(int)
+    (pay week, tier, category), for the flat fee per page."""
+    counts: dict[_Key, int] = defaultdict(int)
     for f in facts:
         if f.qualifies and f.category is not None:
-            counts[(f.week_start, f.category)] += 1
+            counts[(f.week_start, f.tier, f.category)] += 1
     return counts
 
 
@@ -403,30 +585,46 @@ class _Callouts:
 
     Attributes:
         work: The work interval of each counted page, by page id.
-        union: The union of the non-empty work intervals, in order.
-        time: Off-hours callout time per (pay week, category).
+        union: The union of the non-empty work intervals of cover (not of
+            shadow time), in order.
+        time: Off-hours callout time per (pay week, tier, category).
     """
 
     work: Mapping[str, Interval]
     union: list[Interval]
-    time: Mapping[tuple[date, str], timedelta]
+    time: Mapping[_Key, timedelta]
 
 
 def _callouts(ctx: _Volunteer, facts: Iterable[_PageFacts]) -> _Callouts:
     """docs/how-pay-is-computed.md#callout-time: the union of the counted
-    pages' work intervals, cut into pay weeks and off-hours categories."""
+    pages' work intervals, cut into pay weeks and off-hours categories; with
+    tiers, a minute of work that pages of two tiers share is priced by the
+    first of them (docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows)."""
     work: dict[str, Interval] = {}
+    by_tier: dict[str | None, list[Interval]] = defaultdict(list)
     for f in facts:
         if f.qualifies:
             rules = ctx.rules(f.week_start)
             assert rules is not None  # a qualifying page has a category, so rules
-            work[f.page.id] = (f.at, f.at + work_length(f.page, rules.plan))
-    time: dict[tuple[date, str], timedelta] = defaultdict(timedelta)
-    union, _ = merge(w for w in work.values() if w[1] > w[0])
-    for start, end in union:
+            interval = (f.at, f.at + work_length(f.page, rules.plan.rates(f.tier)))
+            work[f.page.id] = interval
+            if interval[1] > interval[0]:
+                by_tier[f.tier].append(interval)
+    time: dict[_Key, timedelta] = defaultdict(timedelta)
+    tiers = ctx.tiers
+    if len(by_tier) > 1:
+        stretches = _claim(by_tier, tiers)
+        union, _ = merge((a, b) for a, b, t in stretches if tiers.covers(t))
+    else:
+        tier = next(iter(by_tier), None)
+        union, _ = merge(by_tier.get(tier, ()))
+        stretches = [(a, b, tier) for a, b in union]
+        if not tiers.covers(tier):
+            union = []
+    for start, end, tier in stretches:
         for info, lo, hi, category in ctx.pieces(start, end):
             if category != _IN_HOURS:
-                time[(ctx.week_start(info.date), category)] += hi - lo
+                time[(ctx.week_start(info.date), tier, category)] += hi - lo
     return _Callouts(work, union, time)
 
 
@@ -441,11 +639,17 @@ class _RestBlocks:
         first_pages: The first counted page of each block, by the block's first date.
         per_week: Blocks per pay week (the week of the block's first counted page).
         notices: ``period_edge`` notices for blocks across the reported weeks' edge.
+        tiers: Per pay week, for each of its blocks, the tiers of the block's
+            counted pages (the bonus is the best of theirs).
+        shadow_only: The first dates of blocks that only pages in shadow time
+            interrupted (not rest lost by cover, for health).
     """
 
     first_pages: Mapping[date, _PageFacts]
     per_week: Mapping[date, int]
     notices: tuple[Notice, ...]
+    tiers: Mapping[date, list[frozenset[str | None]]] = attrs.Factory(dict)
+    shadow_only: frozenset[date] = frozenset()
 
 
 def _rest_block(ctx: _Volunteer, day: date) -> tuple[date, date]:
@@ -476,6 +680,7 @@ def _rest_blocks(
     block crosses the first or last of ``reported_days``."""
     first_pages: dict[date, _PageFacts] = {}
     spans: dict[date, tuple[date, date]] = {}
+    block_tiers: dict[date, set[str | None]] = defaultdict(set)
     for f in sorted((f for f in facts if f.qualifies), key=lambda f: (f.at, f.page.id)):
         day = ctx.local_date(f.at)
         page_day = ctx.day(day)
@@ -485,10 +690,13 @@ def _rest_blocks(
         if first not in first_pages:
             first_pages[first] = f
             spans[first] = (first, last)
+        block_tiers[first].add(f.tier)
     per_week: dict[date, int] = defaultdict(int)
+    tiers: dict[date, list[frozenset[str | None]]] = defaultdict(list)
     notices: list[Notice] = []
     for first, f in first_pages.items():
         per_week[f.week_start] += 1
+        tiers[f.week_start].append(frozenset(block_tiers[first]))
         block_first, block_last = spans[first]
         crosses_start = block_first < reported_days[0] <= block_last
         crosses_end = block_first <= reported_days[1] < block_last
@@ -503,13 +711,18 @@ def _rest_blocks(
                     "check the neighbouring pay run",
                 )
             )
-    return _RestBlocks(first_pages, per_week, tuple(notices))
+    shadow_only = frozenset(
+        first for first, found in block_tiers.items() if not any(map(ctx.tiers.covers, found))
+    )
+    return _RestBlocks(first_pages, per_week, tuple(notices), tiers, shadow_only)
 
 
 # --- 5. the lines of one pay week --------------------------------------------
 
 
-def _stipend(plan: Plan, present: Sequence[Day], covered: _Covered) -> list[ExactLine]:
+def _stipend(
+    plan: Plan | Tier, present: Sequence[Day], covered: _Covered, tier: str | None = None
+) -> list[ExactLine]:
     """docs/how-pay-is-computed.md#the-stipend-is-prorated: over the week's off-hours."""
     off_total = sum(us(d.off_hours) for d in present)
     off_covered = sum(
@@ -524,12 +737,14 @@ def _stipend(plan: Plan, present: Sequence[Day], covered: _Covered) -> list[Exac
     return [
         ExactLine(
             LineKind.STIPEND, None, fraction, Unit.WEEK, plan.weekly_stipend, None,
-            fraction * Fraction(plan.weekly_stipend),
+            fraction * Fraction(plan.weekly_stipend), tier,
         )
     ]  # fmt: skip
 
 
-def _standby(plan: Plan, present: Sequence[Day], covered: _Covered) -> list[ExactLine]:
+def _standby(
+    plan: Plan | Tier, present: Sequence[Day], covered: _Covered, tier: str | None = None
+) -> list[ExactLine]:
     """docs/how-pay-is-computed.md#per-day-standby-counts-days-not-hours:
     per category, per hour or per local day."""
     lines: list[ExactLine] = []
@@ -554,52 +769,55 @@ def _standby(plan: Plan, present: Sequence[Day], covered: _Covered) -> list[Exac
             lines.append(
                 ExactLine(
                     LineKind.STANDBY, category, quantity, rate.per, rate.rate, None,
-                    quantity * Fraction(rate.rate),
+                    quantity * Fraction(rate.rate), tier,
                 )
             )  # fmt: skip
     return lines
 
 
 def _callout_lines(
-    plan: Plan, week: date, callout_time: Mapping[tuple[date, str], timedelta]
+    plan: Plan | Tier,
+    week: date,
+    callout_time: Mapping[_Key, timedelta],
+    tier: str | None = None,
 ) -> list[ExactLine]:
     """docs/how-pay-is-computed.md#callout-time: stretch time per category."""
     callout = plan.callout
     lines: list[ExactLine] = []
     for category in _OFF_HOURS_NAMES:
-        span = callout_time.get((week, category))
+        span = callout_time.get((week, tier, category))
         if callout.hourly and span:
             quantity = hours(span)
             multiplier = callout.multiplier(category)
             lines.append(
                 ExactLine(
                     LineKind.CALLOUT, category, quantity, Unit.HOUR, callout.hourly, multiplier,
-                    quantity * Fraction(callout.hourly) * Fraction(multiplier),
+                    quantity * Fraction(callout.hourly) * Fraction(multiplier), tier,
                 )
             )  # fmt: skip
     return lines
 
 
 def _page_lines(
-    plan: Plan, week: date, page_counts: Mapping[tuple[date, str], int]
+    plan: Plan | Tier, week: date, page_counts: Mapping[_Key, int], tier: str | None = None
 ) -> list[ExactLine]:
     """docs/how-pay-is-computed.md#which-pages-count: the flat fee per counted page."""
     callout = plan.callout
     lines: list[ExactLine] = []
     for category in _OFF_HOURS_NAMES:
-        count = page_counts.get((week, category), 0)
+        count = page_counts.get((week, tier, category), 0)
         if callout.per_page and count:
             multiplier = callout.multiplier(category)
             lines.append(
                 ExactLine(
                     LineKind.PAGE, category, Fraction(count), Unit.PAGE, callout.per_page,
-                    multiplier, count * Fraction(callout.per_page) * Fraction(multiplier),
+                    multiplier, count * Fraction(callout.per_page) * Fraction(multiplier), tier,
                 )
             )  # fmt: skip
     return lines
 
 
-def _bonus_lines(plan: Plan, blocks: int) -> list[ExactLine]:
+def _bonus_lines(plan: Plan | Tier, blocks: int, tier: str | None = None) -> list[ExactLine]:
     """docs/how-pay-is-computed.md#interrupted-weekends: the bonus per block."""
     bonus = plan.interrupted_weekend.bonus
     if not (bonus and blocks):
@@ -607,35 +825,74 @@ def _bonus_lines(plan: Plan, blocks: int) -> list[ExactLine]:
     return [
         ExactLine(
             LineKind.INTERRUPTED_WEEKEND, None, Fraction(blocks), Unit.BLOCK, bonus, None,
-            blocks * Fraction(bonus),
+            blocks * Fraction(bonus), tier,
         )
     ]  # fmt: skip
+
+
+def _block_bonuses(
+    plan: Plan, blocks: Iterable[frozenset[str | None]], tiers: _Tiers
+) -> tuple[dict[str | None, int], Decimal]:
+    """docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows: each
+    block pays the best bonus (and its time off) among the tiers of its
+    counted pages, read in the week's plan. Returns blocks per paying tier,
+    and the time off in lieu earned."""
+    count: dict[str | None, int] = defaultdict(int)
+    for found in blocks:
+        best = max(
+            sorted(found, key=tiers.rank),
+            key=lambda t: (
+                plan.rates(t).interrupted_weekend.bonus,
+                plan.rates(t).interrupted_weekend.toil_days,
+            ),
+        )
+        count[best] += 1
+    # Started from zero times the plan's own (so "0.0", as a week without a
+    # block always showed), each tier's days times its blocks.
+    toil = sum(
+        (n * plan.rates(t).interrupted_weekend.toil_days for t, n in count.items()),
+        0 * plan.interrupted_weekend.toil_days,
+    )
+    return count, toil
 
 
 def _week_lines(
     rules: _WeekRules,
     week: date,
     days: Sequence[Day | None],
-    covered: _Covered,
+    by_tier: Mapping[str | None, _Covered],
     callouts: _Callouts,
-    page_counts: Mapping[tuple[date, str], int],
-    blocks: _RestBlocks,
+    page_counts: Mapping[_Key, int],
+    bonuses: Mapping[str | None, int],
+    tiers: _Tiers,
 ) -> list[ExactLine]:
     """docs/how-pay-is-computed.md#the-lines-of-a-weekly-statement: the exact
-    lines of one pay week, in their fixed order (the cap comes with rounding)."""
+    lines of one pay week, in their fixed order (the cap comes with rounding):
+    the plan's own lines, then each tier's in turn."""
     plan = rules.plan
     present = [d for d in days if d is not None]
-    lines = _stipend(plan, present, covered)  # a new list: extended below, never shared
-    lines += _standby(plan, present, covered)
-    # The steps below are skipped where they cannot give a line: most weeks
-    # have no callout, page or rest block, and this runs once per statement.
-    if callouts.time:
-        lines += _callout_lines(plan, week, callouts.time)
-    if page_counts:
-        lines += _page_lines(plan, week, page_counts)
-    count = blocks.per_week.get(week, 0)
-    if count:
-        lines += _bonus_lines(plan, count)
+    if not tiers.any:
+        names: Iterable[str | None] = (None,)
+    else:
+        found = {*by_tier, *bonuses}
+        found.update(t for w, t, _ in callouts.time if w == week)
+        found.update(t for w, t, _ in page_counts if w == week)
+        names = sorted(found, key=tiers.rank)
+    lines: list[ExactLine] = []
+    for tier in names:
+        table = plan.rates(tier)
+        covered = by_tier.get(tier, {})
+        lines += _stipend(table, present, covered, tier)
+        lines += _standby(table, present, covered, tier)
+        # The steps below are skipped where they cannot give a line: most weeks
+        # have no callout, page or rest block, and this runs once per statement.
+        if callouts.time:
+            lines += _callout_lines(table, week, callouts.time, tier)
+        if page_counts:
+            lines += _page_lines(table, week, page_counts, tier)
+        count = bonuses.get(tier, 0)
+        if count:
+            lines += _bonus_lines(table, count, tier)
     return lines
 
 
@@ -664,7 +921,7 @@ def _statement(
     days: Sequence[Day | None],
     covered: _Covered,
     week_pages: Sequence[_PageFacts],
-    blocks: int,
+    toil_days: Decimal,
     exact: Sequence[ExactLine],
 ) -> WeeklyStatement:
     """A week's lines rounded once each, capped, and summed."""
@@ -679,6 +936,7 @@ def _statement(
             line.rate,
             line.multiplier,
             _amount(line.amount, currency, rounding),
+            line.tier,
         )
         for line in exact
     ]
@@ -711,7 +969,7 @@ def _statement(
         covered=spans,
         page_ids=tuple(f.page.id for f in ordered),
         counted_page_ids=tuple(f.page.id for f in ordered if f.reason is None),
-        toil_days=blocks * plan.interrupted_weekend.toil_days,
+        toil_days=toil_days,
         total=total,
         week_off_hours=hours_6(sum(us(d.off_hours) for d in days if d is not None)),
     )
@@ -744,6 +1002,7 @@ def _outcome(ctx: _Volunteer, f: _PageFacts, work: Interval | None) -> PageOutco
         work_to=work[1].astimezone(tz) if counted and work else None,
         urgency=f.page.urgency,
         title=f.page.title,
+        tier=f.tier if counted else None,
     )
 
 
@@ -777,20 +1036,21 @@ class _Priced:
 def _price_weeks(
     ctx: _Volunteer,
     facts: Sequence[_PageFacts],
-    covered: _Covered,
+    coverage: _Coverage,
     callouts: _Callouts,
-    page_counts: Mapping[tuple[date, str], int],
+    page_counts: Mapping[_Key, int],
     blocks: _RestBlocks,
 ) -> tuple[list[WeeklyStatement], dict[date, list[ExactLine]], set[HolidayEntry]]:
     """The statements (and exact lines, and holidays seen) of the reported
-    weeks with cover, pages or pay."""
+    weeks with cover (or paid shadow time), pages or pay."""
     v = ctx.v
+    covered = coverage.covered
     by_week_pages: dict[date, list[_PageFacts]] = defaultdict(list)
     for f in facts:
         by_week_pages[f.week_start].append(f)
-    weeks: set[date] = {ctx.week_start(d) for d in covered}
+    weeks: set[date] = {ctx.week_start(d) for tier in coverage.by_tier.values() for d in tier}
     weeks |= set(by_week_pages)
-    weeks |= {w for w, _ in callouts.time} | set(blocks.per_week)
+    weeks |= {key[0] for key in callouts.time} | set(blocks.per_week)
     statements: list[WeeklyStatement] = []
     exact: dict[date, list[ExactLine]] = {}
     holidays: set[HolidayEntry] = set()
@@ -798,13 +1058,15 @@ def _price_weeks(
         rules = ctx.rules(week)
         assert rules is not None  # reported weeks always have rules (or raised)
         days = [ctx.day(week + offset) for offset in _WEEK_DAYS]
-        lines = _week_lines(rules, week, days, covered, callouts, page_counts, blocks)
+        bonuses, toil = _block_bonuses(rules.plan, blocks.tiers.get(week, ()), ctx.tiers)
+        lines = _week_lines(
+            rules, week, days, coverage.by_tier, callouts, page_counts, bonuses, ctx.tiers
+        )
         if v.rate_factor is not None:
             lines = _scaled(lines, v.rate_factor)
         statements.append(
             _statement(
-                v, week, rules, days, covered, by_week_pages.get(week, []),
-                blocks.per_week.get(week, 0), lines,
+                v, week, rules, days, covered, by_week_pages.get(week, []), toil, lines,
             )
         )  # fmt: skip
         exact[week] = lines
@@ -828,16 +1090,20 @@ def _price_volunteer(
     first_week, last_week = window
     reported_days = (first_week, week_end(last_week))
     open_first, open_end = open_end_window(first_week, last_week)
-    # docs/how-pay-is-computed.md#shadow-shifts: a shadow shift is not cover.
-    primary = [s for s in shifts if not s.shadow]
-    coverage = _coverage(ctx, primary, (ctx.midnight(open_first), ctx.midnight(open_end)))
+    open_window = (ctx.midnight(open_first), ctx.midnight(open_end))
+    if ctx.tiers.any:
+        coverage = _tiered_coverage(ctx, shifts, open_window)
+    else:
+        coverage = _coverage(ctx, shifts, open_window)
     covered = coverage.covered
     facts = _page_facts(ctx, pages, coverage)
     callouts = _callouts(ctx, facts)
     page_counts = _page_counts(facts)
     blocks = _rest_blocks(ctx, facts, reported_days)
 
-    statements, exact, holidays = _price_weeks(ctx, facts, covered, callouts, page_counts, blocks)
+    statements, exact, holidays = _price_weeks(
+        ctx, facts, coverage, callouts, page_counts, blocks
+    )
 
     facts_for_health = None
     if health:
@@ -846,11 +1112,15 @@ def _price_volunteer(
             v.id, v.timezone,
             (ctx.midnight(first_week), ctx.midnight(last_week + WEEK)),
             coverage.intervals, callouts.union, covered,
-            (f.at for f in facts if f.reason is None),
-            (f.at for f in blocks.first_pages.values() if f.reason is None),
+            # Shadow time is not cover: its pages and rest blocks are not load.
+            (f.at for f in facts if f.reason is None and ctx.tiers.covers(f.tier)),
+            (f.at for first, f in blocks.first_pages.items()
+             if f.reason is None and first not in blocks.shadow_only),
             day=ctx.day,
             reported=reported_days,
             settings=ctx.policy.health,
+            escalations=(f.at for f in facts
+                         if f.reason is None and f.tier is not None and ctx.tiers.covers(f.tier)),
         )  # fmt: skip
     return _Priced(
         volunteer_id=v.id,

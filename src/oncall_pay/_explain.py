@@ -17,7 +17,7 @@ import attrs
 from ._health import Health, month_name
 from ._model import Volunteer
 from ._report import LineItem, PageOutcome, Report, WeeklyStatement
-from ._rules import OFF_HOURS, WEEKDAYS, Plan, Policy, Version
+from ._rules import OFF_HOURS, WEEKDAYS, Plan, Policy, Tier, Version
 from ._schema import describe_value, rule_meta, set_fields
 from ._vocab import CATEGORY_PROSE
 from ._weeks import iso_week, week_end
@@ -34,8 +34,13 @@ def _num(value: Decimal) -> str:
 def _line_text(line: LineItem, st: WeeklyStatement, pages: list[PageOutcome]) -> str:
     cat = f" ({_CATEGORY_WORDS[line.category]})" if line.category else ""
     amount = f"{line.amount:>12,} {st.currency}"
+    if line.tier is not None:
+        cat += f" — tier {line.tier!r}"
     if line.kind == "stipend":
         off = sum((st.hours[c] for c in OFF_HOURS), Decimal(0))
+        if line.tier is not None or sum(li.kind == "stipend" for li in st.lines) > 1:
+            # Tiers share the week (or price shadow time): this line's part.
+            off = round(line.quantity * st.week_off_hours, 6)
         how = (
             f"covered {_num(off)} h of the week's {_num(st.week_off_hours)} off-hours "
             f"= {_num(line.quantity)} of a week × {line.rate}"
@@ -48,7 +53,9 @@ def _line_text(line: LineItem, st: WeeklyStatement, pages: list[PageOutcome]) ->
             f"{_CATEGORY_WORDS[line.category or '']} time) × {line.rate} per day"
         )
     elif line.kind == "callout":
-        ids = [p for p in pages if p.counted and p.category == line.category]
+        ids = [
+            p for p in pages if p.counted and p.category == line.category and p.tier == line.tier
+        ]
         listed = ", ".join(
             f"{p.page_id} {p.work_from:%a %H:%M}–{p.work_to:%H:%M}"
             for p in ids
@@ -178,6 +185,7 @@ _SAID_IN_PROSE: Final = frozenset({
     # The version's calendar is described with the version; a plan's holiday
     # changes and its missing-subdivision setting are not described.
     "calendar.extra_holidays", "calendar.removed_holidays", "calendar.allow_missing_subdivision",
+    "tiers",
 })  # fmt: skip
 
 
@@ -185,22 +193,19 @@ def _label(cls: type, name: str) -> str:
     return rule_meta(attrs.fields_dict(cls)[name]).label
 
 
-def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
-    c = plan.currency
-    who = f"volunteers in {', '.join(plan.countries)}" if plan.countries else "everyone else"
-    if name != "default" and not plan.countries:
-        who = "volunteers who name this plan"
-    lines = [f"  Plan {name!r} ({who}), paid in {c}:"]
+def _describe_rates(table: Plan | Tier, c: str, indent: str) -> list[str]:
+    """The rates of a plan or a tier, one line each."""
+    lines = []
     stipend = _label(Plan, "weekly_stipend")
-    lines.append(f"    {stipend} {plan.weekly_stipend} {c} for a full week of off-hours cover")
+    lines.append(f"{indent}{stipend} {table.weekly_stipend} {c} for a full week of off-hours cover")
     standby = _label(Plan, "standby")
     for category in OFF_HOURS:
-        rate = plan.standby.get(category)
+        rate = table.standby.get(category)
         if rate is not None and rate.rate:
             lines.append(
-                f"    {standby} {_CATEGORY_WORDS[category]}: {rate.rate} {c} per {rate.per}"
+                f"{indent}{standby} {_CATEGORY_WORDS[category]}: {rate.rate} {c} per {rate.per}"
             )
-    co = plan.callout
+    co = table.callout
     if co.hourly:
         mult = ", ".join(f"{_CATEGORY_WORDS[k]} ×{co.multiplier(k)}" for k in OFF_HOURS)
         step = max(co.increment_minutes, 1)
@@ -213,19 +218,37 @@ def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
                 # (docs/how-pay-is-computed.md#callout-time).
                 most += f" (paid as {rounded} min: the maximum is rounded up to the increment)"
         lines.append(
-            f"    callouts: {co.hourly} {c} an hour ({mult}); at least {co.minimum_minutes} min, "
-            f"rounded up to {step} min{most}"
+            f"{indent}callouts: {co.hourly} {c} an hour ({mult}); at least "
+            f"{co.minimum_minutes} min, rounded up to {step} min{most}"
         )
     if co.per_page:
-        lines.append(f"    {co.per_page} {c} for each counted page (× the category multiplier)")
+        lines.append(f"{indent}{co.per_page} {c} for each counted page (× the category multiplier)")
     if co.urgencies is not None:
-        lines.append(f"    only pages of urgency {', '.join(co.urgencies)} are paid")
-    iw = plan.interrupted_weekend
+        lines.append(f"{indent}only pages of urgency {', '.join(co.urgencies)} are paid")
+    iw = table.interrupted_weekend
     if iw.bonus or iw.toil_days:
         lines.append(
-            f"    each interrupted weekend or holiday block: {iw.bonus} {c} and "
+            f"{indent}each interrupted weekend or holiday block: {iw.bonus} {c} and "
             f"{_num(iw.toil_days)} day(s) off in lieu"
         )
+    return lines
+
+
+def _describe_tier(name: str, tier: Tier, c: str) -> list[str]:
+    roles = ", ".join(repr(r) for r in tier.roles)
+    what = "shadow time (never cover)" if tier.shadow else f"shifts of role {roles}"
+    lines = [f"    tier {name!r}, for {what}:"]
+    lines += _describe_rates(tier, c, "      ") or ["      nothing"]
+    return lines
+
+
+def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
+    c = plan.currency
+    who = f"volunteers in {', '.join(plan.countries)}" if plan.countries else "everyone else"
+    if name != "default" and not plan.countries:
+        who = "volunteers who name this plan"
+    lines = [f"  Plan {name!r} ({who}), paid in {c}:"]
+    lines += _describe_rates(plan, c, "    ")
     if plan.limits.weekly_cap is not None:
         lines.append(f"    at most {plan.limits.weekly_cap} {c} a week")
     cal = plan.calendar.over(version.calendar).resolved()
@@ -239,6 +262,8 @@ def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
         for key, meta, value in set_fields(plan)
         if key not in _SAID_IN_PROSE
     ]
+    for tier_name, tier in plan.tiers.items():
+        lines += _describe_tier(tier_name, tier, c)
     return lines
 
 

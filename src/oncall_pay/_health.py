@@ -98,6 +98,8 @@ class TeamMonth:
         interrupted_rest_blocks: Rest blocks whose first counted page fell in the month.
         volunteers_paged: Volunteers with at least one counted page.
         below_target: Whether ``counted_pages`` stayed below the monthly target.
+        escalations: Counted pages in the time of an escalation tier (a
+            tier of the plan that is not a shadow tier).
     """
 
     month: str
@@ -107,6 +109,7 @@ class TeamMonth:
     interrupted_rest_blocks: int
     volunteers_paged: int
     below_target: bool
+    escalations: int = 0
 
 
 @attrs.frozen
@@ -124,6 +127,7 @@ class VolunteerMonth:
             with a reported date in the month, at its full length.
         page_share: Their share of the team's counted pages in the month,
             0 to 1, 4 decimal places (0 when the team had none).
+        escalations: Their counted pages in the time of an escalation tier.
     """
 
     volunteer_id: str
@@ -134,6 +138,7 @@ class VolunteerMonth:
     interrupted_rest_blocks: int
     longest_run_days: int
     page_share: Decimal
+    escalations: int = 0
 
 
 @attrs.frozen
@@ -219,6 +224,8 @@ class VolunteerFacts:
         rest_blocks: UTC instants of the first counted page of each interrupted
             rest block this run pays.
         stretches: The callout stretches that touch the reported weeks, in order.
+        escalations: UTC instants of the counted pages in the time of an
+            escalation tier (docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows).
     """
 
     volunteer_id: str
@@ -229,6 +236,7 @@ class VolunteerFacts:
     counted_pages: tuple[datetime, ...]
     rest_blocks: tuple[datetime, ...]
     stretches: tuple[Stretch, ...]
+    escalations: tuple[datetime, ...] = ()
 
 
 def _utc_month(instant: datetime) -> _Month:
@@ -320,6 +328,7 @@ def collect(
     day: Callable[[date], Day | None],
     reported: tuple[date, date],
     settings: HealthSettings,
+    escalations: Iterable[datetime] = (),
 ) -> VolunteerFacts:
     """Record one volunteer's facts, as the engine has them.
 
@@ -335,6 +344,7 @@ def collect(
         day: The engine's calendar: a local date cut into categories.
         reported: The first and last local dates of the reported pay weeks.
         settings: The health settings (how far to look for the next in-hours start).
+        escalations: UTC instants of the counted pages in an escalation tier's time.
 
     Returns:
         The facts ``measure`` works from.
@@ -362,6 +372,7 @@ def collect(
         counted_pages=tuple(sorted(counted_pages)),
         rest_blocks=tuple(sorted(rest_blocks)),
         stretches=stretches,
+        escalations=tuple(sorted(escalations)),
     )
 
 
@@ -375,6 +386,7 @@ class _Tally:
     sleep: int = 0
     blocks: int = 0
     longest: int = 0
+    escalations: int = 0
 
 
 def gini(values: Sequence[Fraction | int]) -> Fraction:
@@ -543,6 +555,8 @@ def measure(
             paged[month].add(vid)
         for at in f.rest_blocks:
             tallies[(vid, _utc_month(at))].blocks += 1
+        for at in f.escalations:
+            tallies[(vid, _utc_month(at))].escalations += 1
         for first, last in _runs(f.coverage, f.timezone):
             lo, hi = max(first, first_date), min(last, last_date)
             if lo > hi:
@@ -567,6 +581,7 @@ def measure(
         row.pages += tally.pages
         row.sleep += tally.sleep
         row.blocks += tally.blocks
+        row.escalations += tally.escalations
     months |= set(team)
     team_rows = []
     for month in sorted(months):
@@ -581,6 +596,7 @@ def measure(
                 interrupted_rest_blocks=row.blocks,
                 volunteers_paged=len(paged[month]),
                 below_target=row.pages < settings.monthly_page_target,
+                escalations=row.escalations,
             )
         )
     volunteer_rows = [
@@ -593,6 +609,7 @@ def measure(
             interrupted_rest_blocks=t.blocks,
             longest_run_days=t.longest,
             page_share=_share(t.pages, team[month].pages),
+            escalations=t.escalations,
         )
         for (vid, month), t in sorted(tallies.items())
         if t.off_us or t.pages or t.blocks or t.longest

@@ -223,6 +223,12 @@ def rate_factor_problem(factor: object) -> str | None:
 SHADOW_ROLE: Final = "shadow"
 
 
+def role_key(role: str | None) -> str:
+    """A shift role as the rules compare it: without case, runs of spaces as
+    one, none around (``" Level  2 "`` is ``"level 2"``); no role is ``""``."""
+    return " ".join((role or "").split()).casefold()
+
+
 @attrs.frozen
 class Shift:
     """A stretch of on-call cover, half-open ``[start, end)``.
@@ -241,7 +247,7 @@ class Shift:
         """Whether this is a shadow shift (role ``shadow``, any case, spaces
         around ignored): never cover and never paid
         (docs/how-pay-is-computed.md#shadow-shifts)."""
-        return self.role is not None and self.role.strip().casefold() == SHADOW_ROLE
+        return role_key(self.role) == SHADOW_ROLE
 
     def __attrs_post_init__(self) -> None:
         record = f"shift of {self.volunteer_id!r}"

@@ -46,6 +46,9 @@ class LineItem:
         rate: The rate or amount per unit, or ``None`` for a cap.
         multiplier: The category's multiplier for callouts and page fees, else ``None``.
         amount: The amount, rounded once to the currency's minor unit.
+        tier: The plan's tier whose rates priced the line
+            (docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows),
+            ``None`` for the plan's own rates (and left out of the JSON).
     """
 
     kind: str
@@ -55,6 +58,7 @@ class LineItem:
     rate: Decimal | None
     multiplier: Decimal | None
     amount: Decimal
+    tier: str | None = attrs.field(default=None, metadata={"omit_if_none": True})
 
 
 @pickle_by_fields
@@ -126,6 +130,8 @@ class PageOutcome:
         work_to: End of the page's work interval (local), when counted.
         urgency: As given.
         title: As given.
+        tier: The tier whose rates priced a counted page, ``None`` for the
+            plan's own (and for a page that did not count; left out of the JSON).
     """
 
     page_id: str
@@ -140,6 +146,7 @@ class PageOutcome:
     work_to: datetime | None = None
     urgency: str | None = None
     title: str | None = None
+    tier: str | None = attrs.field(default=None, metadata={"omit_if_none": True})
 
 
 @pickle_by_fields

@@ -38,7 +38,7 @@ from ._checks import (
     parse_hhmm,
 )
 from ._errors import PolicyError, Problem
-from ._model import Volunteer
+from ._model import SHADOW_ROLE, Volunteer, role_key
 from ._money import is_currency, minor_unit
 from ._schema import (
     Checker,
@@ -215,6 +215,9 @@ def _declared(
         elif isinstance(checker, checks.ByCategory) and isinstance(checker.check, Nested):
             for category, entry in sub.items():
                 yield from _declared(checker.check.cls, entry, join(at, category), get)
+        elif isinstance(checker, _TierTables):
+            for name, entry in sub.items():
+                yield from _declared(Tier, entry, join(at, name), get)
         else:
             yield at, meta, sub
 
@@ -785,6 +788,127 @@ class Payroll:
         return self.codes.get(kind)
 
 
+# The rates of a plan and of a tier are declared once, here: a tier holds the
+# same rate keys as a plan (docs/rules-file.md#tiers).
+def _stipend_rule() -> Any:
+    return rule(
+        checker=checks.rate, label="weekly stipend", unit="money",
+        default=Decimal(0), converter=_dec, validator=_non_negative,
+    )  # fmt: skip
+
+
+def _standby_rule() -> Any:
+    return rule(
+        checker=checks.ByCategory(Nested(StandbyRate)), label="standby on", unit="money",
+        factory=dict, converter=_standby, toml="dotted", diff=_standby_diff,
+    )  # fmt: skip
+
+
+def _callout_rule() -> Any:
+    return rule(checker=Nested(Callout), label="callout", factory=Callout, toml="dotted")
+
+
+def _bonus_rule() -> Any:
+    return rule(
+        checker=Nested(InterruptedWeekend), label="interrupted weekend",
+        factory=InterruptedWeekend,
+    )  # fmt: skip
+
+
+def _roles(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(role_key(r) for r in value)
+
+
+@rules_table(
+    'a table of a tier\'s roles and rates such as roles = ["level 2"]',
+    order=("roles", "weekly_stipend", "standby", "callout", "interrupted_weekend"),
+)
+@attrs.frozen
+class Tier:
+    """Rates for the time of shifts whose role the tier lists: an escalation
+    level, a shadow (docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows).
+
+    It holds the rate keys of a plan and nothing else; any rate or bonus left
+    out is zero (nothing is taken from the plan's own rates). ``roles`` are
+    kept as the rules compare them (``role_key``); empty means the tier's
+    own name (the plan fills it in).
+    """
+
+    roles: tuple[str, ...] = rule(
+        checker=checks.roles, label="roles", default=(), converter=_roles,
+        show=lambda r: ", ".join(r) or "its name",
+    )  # fmt: skip
+    weekly_stipend: Decimal = _stipend_rule()
+    standby: Mapping[str, StandbyRate] = _standby_rule()
+    callout: Callout = _callout_rule()
+    interrupted_weekend: InterruptedWeekend = _bonus_rule()
+
+    @property
+    def shadow(self) -> bool:
+        """Whether the tier prices shadow time (its one role is ``shadow``)."""
+        return self.roles == (SHADOW_ROLE,)
+
+
+def _tiers(value: Mapping[str, Tier] | None) -> Mapping[str, Tier]:
+    """Tiers sorted by name, each with its roles (its name when it lists none)."""
+    out = {}
+    for name, tier in sorted((value or {}).items()):
+        out[name] = tier if tier.roles else attrs.evolve(tier, roles=(role_key(name),))
+    return out
+
+
+class _TierTables:
+    """``[versions.plans.NAME.tiers.TIER]`` tables: a role in one tier only,
+    ``shadow`` in a tier of its own."""
+
+    tier = Nested(Tier)
+
+    def __call__(self, ck: Checker, value: Any, path: str) -> dict[str, Any]:
+        table = expect_table(ck, value, path, "a table of tiers such as [...tiers.escalation]")
+        clean = {}
+        for name, tier in table.items():
+            at = join(path, name)
+            if not role_key(name):
+                ck.add(at, "a tier needs a name, such as escalation")
+                continue
+            with contextlib.suppress(Invalid):
+                clean[name] = self.tier(ck, tier, at)
+        owner: dict[str, str] = {}
+        for name, tier in clean.items():
+            listed = [role_key(r) for r in tier.get("roles", ())] or [role_key(name)]
+            at = join(join(path, name), "roles")
+            if SHADOW_ROLE in listed and len(listed) > 1:
+                ck.add(at, '"shadow" is never cover, so it needs a tier of its own')
+            for role in listed:
+                if role in owner and owner[role] != name:
+                    ck.add(
+                        at,
+                        f"role {toml_string(role)} is also listed by tier "
+                        f"{toml_string(owner[role])}; a role may belong to one tier only",
+                    )
+                owner.setdefault(role, name)
+        return clean
+
+    def build(self, clean: Mapping[str, Any]) -> dict[str, Tier]:
+        """Each tier built."""
+        return {name: self.tier.build(tier) for name, tier in clean.items()}
+
+
+def _tiers_diff(
+    _label: str, old: Mapping[str, Tier], new: Mapping[str, Tier], c: DiffContext
+) -> list[str]:
+    out = []
+    for name in sorted({*old, *new}):
+        was, now = old.get(name), new.get(name)
+        if was is None and now is not None:
+            out.append(f"tier {name!r} added (roles {', '.join(now.roles)})")
+        elif now is None:
+            out.append(f"tier {name!r} removed")
+        elif was is not None:
+            out += [f"tier {name!r}: {line}" for line in diff_fields(Tier, was, now, c)]
+    return out
+
+
 def _opt_str(value: str | None) -> str | None:
     return None if value is None else str(value)
 
@@ -792,7 +916,7 @@ def _opt_str(value: str | None) -> str | None:
 @rules_table(
     "a table of plan settings",
     order=("countries", "currency", "cost_center", "weekly_stipend", "standby", "callout",
-           "interrupted_weekend", "limits", "calendar"),
+           "interrupted_weekend", "limits", "calendar", "tiers"),
     after=_fixed_amounts,
 )  # fmt: skip
 @attrs.frozen
@@ -810,21 +934,10 @@ class Plan:
         checker=checks.countries, label="countries", default=(), converter=_tuple,
         diff=_as_set_diff(_countries_text),
     )  # fmt: skip
-    weekly_stipend: Decimal = rule(
-        checker=checks.rate, label="weekly stipend", unit="money",
-        default=Decimal(0), converter=_dec, validator=_non_negative,
-    )  # fmt: skip
-    standby: Mapping[str, StandbyRate] = rule(
-        checker=checks.ByCategory(Nested(StandbyRate)), label="standby on", unit="money",
-        factory=dict, converter=_standby, toml="dotted", diff=_standby_diff,
-    )  # fmt: skip
-    callout: Callout = rule(
-        checker=Nested(Callout), label="callout", factory=Callout, toml="dotted"
-    )
-    interrupted_weekend: InterruptedWeekend = rule(
-        checker=Nested(InterruptedWeekend), label="interrupted weekend",
-        factory=InterruptedWeekend,
-    )  # fmt: skip
+    weekly_stipend: Decimal = _stipend_rule()
+    standby: Mapping[str, StandbyRate] = _standby_rule()
+    callout: Callout = _callout_rule()
+    interrupted_weekend: InterruptedWeekend = _bonus_rule()
     limits: Limits = rule(checker=Nested(Limits), label="limits", factory=Limits)
     calendar: Calendar = rule(
         checker=Nested(Calendar), label="calendar", factory=Calendar, toml="dotted",
@@ -834,6 +947,11 @@ class Plan:
     cost_center: str | None = rule(
         checker=checks.string, label="cost centre", default=None, converter=_opt_str,
         show=repr,
+    )  # fmt: skip
+    #: Rates by shift role (docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows).
+    tiers: Mapping[str, Tier] = rule(
+        checker=_TierTables(), label="tiers", factory=dict, converter=_tiers,
+        toml="sections", diff=_tiers_diff,
     )  # fmt: skip
 
     def __attrs_post_init__(self) -> None:
@@ -854,6 +972,24 @@ class Plan:
                     path,
                     f"{amount} has more decimals than {self.currency}'s minor unit ({places})",
                 )
+
+
+    def tier_for(self, role: str) -> str | None:
+        """The name of the tier that prices time of a shift role (a ``role_key``),
+        or ``None`` when the plan's own rates do."""
+        for name, tier in self.tiers.items():
+            if role in tier.roles:
+                return name
+        return None
+
+    def rates(self, tier: str | None) -> Plan | Tier:
+        """The rate table of a tier, or the plan itself for ``None`` (and for a
+        tier the plan does not have: its time is the plan's own)."""
+        return self.plan_tier(tier) or self
+
+    def plan_tier(self, tier: str | None) -> Tier | None:
+        """The tier of that name, if the plan has it."""
+        return None if tier is None else self.tiers.get(tier)
 
 
 def _plans(value: Mapping[str, Plan]) -> Mapping[str, Plan]:

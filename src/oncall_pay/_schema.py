@@ -485,7 +485,7 @@ def _body(obj: Any, path: str, indent: str, lines: list[str]) -> None:
             elif layout == "sections":
                 for key, item in value.items():
                     lines += ["", f"{inner}[{name}.{toml_key(key)}]"]
-                    _body(item, name, inner, lines)
+                    _body(item, f"{name}.{toml_key(key)}", inner, lines)
             else:
                 for item in value:
                     lines += ["", f"{inner}[[{name}]]"]

@@ -124,6 +124,9 @@ _V1: Final = (
 #: The migrations, in order: (version, what it does, its statements).
 MIGRATIONS: Final[tuple[tuple[int, str, tuple[str, ...]], ...]] = (
     (1, "runs, statements, lines, adjustments, events, time off in lieu taken", _V1),
+    # docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows: the
+    # tier whose rates priced a line (NULL for the plan's own).
+    (2, "the tier of each line", ("ALTER TABLE lines ADD COLUMN tier TEXT",)),
 )
 
 #: The schema version this code writes and reads.

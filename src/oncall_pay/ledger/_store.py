@@ -455,12 +455,13 @@ class Ledger:
         )  # fmt: skip
         db.executemany(
             "INSERT INTO lines (run_id, volunteer_id, week_start, position, kind, category,"
-            " quantity, unit, rate, multiplier, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " quantity, unit, rate, multiplier, amount, tier)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     run_id, st.volunteer_id, st.week_start.isoformat(), n, li.kind, li.category,
                     str(li.quantity), li.unit, _opt(li.rate), _opt(li.multiplier),
-                    str(li.amount),
+                    str(li.amount), li.tier,
                 )
                 for st in report.statements
                 for n, li in enumerate(st.lines, 1)

@@ -116,6 +116,7 @@ def read_workbook(path: str | os.PathLike[str]) -> tuple[WorkbookStatement, ...]
                     rate=row.optional_number("Rate"),
                     multiplier=row.optional_number("Multiplier"),
                     amount=row.money("Amount", currency),
+                    tier=row.optional_text("Tier"),
                 )
             )
         statements = []

@@ -207,6 +207,7 @@ def write_health_sheet(
                 m.sleep_hour_pages,
                 m.interrupted_rest_blocks,
                 m.volunteers_paged,
+                m.escalations,
             )
         )
     if health.months:
@@ -229,6 +230,7 @@ def write_health_sheet(
                 vm.sleep_hour_pages,
                 vm.interrupted_rest_blocks,
                 vm.longest_run_days,
+                vm.escalations,
                 vm.page_share,
             ),
             share,

@@ -177,6 +177,7 @@ def _write_sheets(
                     st.week,
                     li.kind,
                     li.category,
+                    li.tier,
                     li.quantity,
                     li.unit,
                     li.rate,
@@ -202,6 +203,7 @@ def _write_sheets(
                 p.reason,
                 _local(p.work_from),
                 _local(p.work_to),
+                p.tier,
             )
         )
     pages.finish()
