@@ -112,7 +112,7 @@ class Week:
     week_start: date
     currency: str
     minutes: dict[str, int]
-    lines: dict[tuple[str, str | None], Decimal]
+    lines: dict[tuple[str, str | None, str | None], Decimal]
     total: Decimal
     toil_days: Decimal
 
@@ -229,6 +229,32 @@ def work_minutes(page: op.Page, plan: op.Plan) -> int:
     return whole
 
 
+def role_of(shift: op.Shift) -> str:
+    """A shift's role as the rules compare it: no case, runs of spaces as one."""
+    return " ".join((shift.role or "").split()).casefold()
+
+
+def tier_of(plan: op.Plan, role: str) -> str | bool | None:
+    """The tier that prices a role's time in a plan: its name, ``None`` for
+    the plan's own rates, ``False`` for time nobody pays (shadow, no tier)."""
+    for name, tier in plan.tiers.items():
+        if role in tier.roles:
+            return name
+    return False if role == "shadow" else None
+
+
+def rank(plan: op.Plan, tier: str | None) -> tuple[int, str]:
+    """The plan's own time first, then tiers by name, shadow tiers last."""
+    if tier is None:
+        return (0, "")
+    return (2 if plan.tiers[tier].roles == ("shadow",) else 1, tier)
+
+
+def table(plan: op.Plan, tier: str | None) -> op.Plan | op.Tier:
+    """The rates of a tier (the plan's own for ``None`` or a tier it lacks)."""
+    return plan.tiers.get(tier, plan) if tier is not None else plan
+
+
 def oracle(
     volunteers: Iterable[op.Volunteer],
     shifts: Iterable[op.Shift],
@@ -254,25 +280,44 @@ def oracle(
             continue
         window = (person.wall(reported[0], 0), person.wall(reported[-1] + timedelta(days=7), 0))
 
-        # Coverage: every minute of every shift, open ends stopping at the window.
-        coverage: set[int] = set()
+        # Every minute of every shift, open ends stopping at the window, with
+        # the roles that cover it; each minute goes to the first of their tiers.
+        roles: dict[int, set[str]] = defaultdict(set)
         for s in shifts:
-            if s.volunteer_id == v.id and (s.role or "").strip().casefold() != "shadow":
+            if s.volunteer_id == v.id:
                 lo = window[0] if s.start is None else minute(s.start)
                 hi = window[1] if s.end is None else minute(s.end)
-                coverage.update(range(lo, hi))
-        covered: dict[date, Counter[str]] = defaultdict(Counter)  # local date -> minutes
-        for m in coverage:
+                for m in range(lo, hi):
+                    roles[m].add(role_of(s))
+        coverage = {m for m, found in roles.items() if found - {"shadow"}}
+        priced: dict[int, str | None] = {}  # minute -> its tier
+        for m, found in roles.items():
+            rules = person.rules(person.local_date(m))
+            if rules is None:
+                if m in coverage:
+                    priced[m] = None
+                continue
+            plan = rules[1]
+            tiers = [t for t in (tier_of(plan, r) for r in found) if t is not False]
+            if tiers:
+                priced[m] = min(tiers, key=lambda t: rank(plan, t))  # type: ignore[arg-type]
+        covered: dict[date, Counter[str]] = defaultdict(Counter)  # cover only: the hours
+        by_tier: dict[str | None, dict[date, Counter[str]]] = defaultdict(
+            lambda: defaultdict(Counter)
+        )
+        for m, tier in priced.items():
             category = person.category(m)
             if category is not None:
-                covered[person.local_date(m)][category] += 1
+                by_tier[tier][person.local_date(m)][category] += 1
+                if m in coverage:
+                    covered[person.local_date(m)][category] += 1
 
-        # Pages: which count, their work minutes, fees and rest blocks.
+        # Pages: which count, their tier, work minutes, fees and rest blocks.
         mine = sorted((p for p in pages if p.volunteer_id == v.id), key=lambda p: (p.at, p.id))
         page_weeks: set[date] = set()
-        work: set[int] = set()
-        fees: Counter[tuple[date, str]] = Counter()
-        blocks: dict[date, date] = {}  # first date of a rest block -> week of its first page
+        work: dict[int, set[str | None]] = defaultdict(set)
+        fees: Counter[tuple[date, str | None, str]] = Counter()
+        blocks: dict[date, tuple[date, set[str | None]]] = {}  # first date -> (week, tiers)
         for p in mine:
             m = minute(p.at)
             day = person.local_date(m)
@@ -280,44 +325,67 @@ def oracle(
             page_weeks.add(week)
             category = person.category(m)
             rules = person.rules(day)
-            if m not in coverage or category in (None, "in_hours") or rules is None:
+            if m not in priced or category in (None, "in_hours") or rules is None:
                 continue
-            plan = rules[1]
-            if plan.callout.urgencies is not None and p.urgency not in plan.callout.urgencies:
+            tier = priced[m]
+            rates = table(rules[1], tier)
+            if rates.callout.urgencies is not None and p.urgency not in rates.callout.urgencies:
                 continue
-            work.update(range(m, m + work_minutes(p, plan)))
+            for w in range(m, m + work_minutes(p, rates)):
+                work[w].add(tier)
             assert category is not None
-            fees[(week, category)] += 1
+            fees[(week, tier, category)] += 1
             if person.kind(day) != "workday":
                 block_start = day
                 while person.kind(block_start - timedelta(days=1)) in ("weekend", "holiday"):
                     block_start -= timedelta(days=1)
-                blocks.setdefault(block_start, week)
-        callout: Counter[tuple[date, str]] = Counter()
-        for m in work:
-            category = person.category(m)
+                blocks.setdefault(block_start, (week, set()))[1].add(tier)
+        callout: Counter[tuple[date, str | None, str]] = Counter()
+        for w, tiers_at in work.items():
+            category = person.category(w)
             if category in PAID:
                 assert category is not None
-                callout[(person.week_of(person.local_date(m)), category)] += 1
-        bonus_blocks = Counter(blocks.values())
+                week = person.week_of(person.local_date(w))
+                rules = person.rules(person.local_date(w))
+                assert rules is not None
+                tier = min(tiers_at, key=lambda t: rank_anywhere(policy, t))
+                callout[(week, tier, category)] += 1
+        bonus_blocks: dict[date, list[set[str | None]]] = defaultdict(list)
+        for week, tiers_in in blocks.values():
+            bonus_blocks[week].append(tiers_in)
 
-        active = {person.week_of(d) for d in covered} | page_weeks
-        active |= {w for w, _ in callout} | set(bonus_blocks)
+        active = {person.week_of(d) for tier in by_tier.values() for d in tier} | page_weeks
+        active |= {w for w, _, _ in callout} | set(bonus_blocks)
         for week in reported:
             if week in active:
                 out[(v.id, week)] = price_week(
-                    person, week, covered, callout, fees, bonus_blocks[week]
+                    person, week, covered, by_tier, callout, fees, bonus_blocks[week]
                 )
     return out
+
+
+def rank_anywhere(policy: op.Policy, tier: str | None) -> tuple[int, str]:
+    """``rank`` for work minutes, which may fall in another week than their page."""
+    if tier is None:
+        return (0, "")
+    shadow = any(
+        t.roles == ("shadow",)
+        for v in policy.versions
+        for plan in v.plans.values()
+        for name, t in plan.tiers.items()
+        if name == tier
+    )
+    return (2 if shadow else 1, tier)
 
 
 def price_week(
     person: Person,
     week: date,
     covered: dict[date, Counter[str]],
-    callout: Counter[tuple[date, str]],
-    fees: Counter[tuple[date, str]],
-    blocks: int,
+    by_tier: dict[str | None, dict[date, Counter[str]]],
+    callout: Counter[tuple[date, str | None, str]],
+    fees: Counter[tuple[date, str | None, str]],
+    blocks: list[set[str | None]],
 ) -> Week:
     """The lines of one pay week from its counted minutes, pages and blocks."""
     rules = person.rules(week)
@@ -327,46 +395,76 @@ def price_week(
     minutes: Counter[str] = Counter()
     for d in days:
         minutes.update(covered.get(d, Counter()))
-    exact: dict[tuple[str, str | None], Fraction] = {}
-
+    exact: dict[tuple[str, str | None, str | None], Fraction] = {}
     off_total = sum(person.day_minutes(d)[c] for d in days for c in PAID)
-    off_covered = sum(minutes[c] for c in PAID)
-    if plan.weekly_stipend and off_covered:
-        exact[("stipend", None)] = Fraction(off_covered, off_total) * Fraction(plan.weekly_stipend)
-    for c in PAID:
-        rate = plan.standby.get(c)
-        if rate is None or not rate.rate:
-            continue
-        if rate.per == "hour":
-            quantity = Fraction(minutes[c], 60)
-        else:
-            quantity = sum(
-                (
-                    Fraction(covered[d][c], person.day_minutes(d)[c])
-                    for d in days
-                    if covered.get(d, Counter())[c]
-                ),
-                Fraction(0),
+
+    # Each block's bonus: the best of its tiers' (bonus, then time off).
+    bonus_count: Counter[str | None] = Counter()
+    toil = 0 * plan.interrupted_weekend.toil_days
+    for tiers_in in blocks:
+        best = max(
+            sorted(tiers_in, key=lambda t: rank_anywhere(person.policy, t)),
+            key=lambda t: (
+                table(plan, t).interrupted_weekend.bonus,
+                table(plan, t).interrupted_weekend.toil_days,
+            ),
+        )
+        bonus_count[best] += 1
+        toil += table(plan, best).interrupted_weekend.toil_days
+
+    present = {t for t, per_day in by_tier.items() if any(per_day.get(d) for d in days)}
+    present |= {t for w, t, _ in callout if w == week} | {t for w, t, _ in fees if w == week}
+    present |= set(bonus_count)
+    for tier in sorted(present, key=lambda t: rank_anywhere(person.policy, t)):
+        rates = table(plan, tier)
+        mine: Counter[str] = Counter()
+        for d in days:
+            mine.update(by_tier.get(tier, {}).get(d, Counter()))
+        off_covered = sum(mine[c] for c in PAID)
+        if rates.weekly_stipend and off_covered:
+            exact[("stipend", None, tier)] = Fraction(off_covered, off_total) * Fraction(
+                rates.weekly_stipend
             )
-        if quantity:
-            exact[("standby", c)] = quantity * Fraction(rate.rate)
-    for c in PAID:
-        multiplier = Fraction(plan.callout.multipliers.get(c, Decimal(1)))
-        if plan.callout.hourly and callout[(week, c)]:
-            exact[("callout", c)] = (
-                Fraction(callout[(week, c)], 60) * Fraction(plan.callout.hourly) * multiplier
+        for c in PAID:
+            rate = rates.standby.get(c)
+            if rate is None or not rate.rate:
+                continue
+            if rate.per == "hour":
+                quantity = Fraction(mine[c], 60)
+            else:
+                quantity = sum(
+                    (
+                        Fraction(by_tier[tier][d][c], person.day_minutes(d)[c])
+                        for d in days
+                        if by_tier.get(tier, {}).get(d, Counter())[c]
+                    ),
+                    Fraction(0),
+                )
+            if quantity:
+                exact[("standby", c, tier)] = quantity * Fraction(rate.rate)
+        for c in PAID:
+            multiplier = Fraction(rates.callout.multipliers.get(c, Decimal(1)))
+            if rates.callout.hourly and callout[(week, tier, c)]:
+                exact[("callout", c, tier)] = (
+                    Fraction(callout[(week, tier, c)], 60)
+                    * Fraction(rates.callout.hourly)
+                    * multiplier
+                )
+            if rates.callout.per_page and fees[(week, tier, c)]:
+                exact[("page", c, tier)] = (
+                    fees[(week, tier, c)] * Fraction(rates.callout.per_page) * multiplier
+                )
+        if rates.interrupted_weekend.bonus and bonus_count[tier]:
+            exact[("interrupted_weekend", None, tier)] = bonus_count[tier] * Fraction(
+                rates.interrupted_weekend.bonus
             )
-        if plan.callout.per_page and fees[(week, c)]:
-            exact[("page", c)] = fees[(week, c)] * Fraction(plan.callout.per_page) * multiplier
-    if plan.interrupted_weekend.bonus and blocks:
-        exact[("interrupted_weekend", None)] = blocks * Fraction(plan.interrupted_weekend.bonus)
 
     factor = Fraction(person.v.rate_factor) if person.v.rate_factor is not None else 1
     lines = {k: money(a * factor, plan.currency, version.rounding) for k, a in exact.items()}
     total = sum(lines.values(), Decimal(0))
     cap = plan.limits.weekly_cap
     if cap is not None and total > cap:
-        lines[("cap", None)] = cap - total
+        lines[("cap", None, None)] = cap - total
         total = cap
     return Week(
         volunteer_id=person.v.id,
@@ -375,5 +473,5 @@ def price_week(
         minutes={c: minutes[c] for c in ALL},
         lines=lines,
         total=total,
-        toil_days=blocks * plan.interrupted_weekend.toil_days,
+        toil_days=toil,
     )

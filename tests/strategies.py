@@ -315,6 +315,68 @@ def run_calendars(draw: st.DrawFn, anchor: date, *, allow_missing: bool) -> op.C
     )
 
 
+#: The tiers a pay run's plans may have, with the roles they price: two
+#: escalation tiers (so the order by name shows) and a shadow tier.
+TIER_ROLES: Final = {"escalation": ("level 2",), "level three": ("level 3",), "shadow": ("shadow",)}
+
+
+def _down(value: Decimal, fraction: Decimal, places: int) -> Decimal:
+    """``value × fraction``, cut (never rounded up) to ``places`` decimals."""
+    return (value * fraction).quantize(Decimal(1).scaleb(-places), rounding="ROUND_DOWN")
+
+
+def scaled_tier(plan: op.Plan, roles: tuple[str, ...], fraction: Decimal) -> op.Tier:
+    """A tier paying at most what ``plan`` pays: every rate, fee and bonus
+    times ``fraction`` (≤ 1), the same callout rules and days off (or fewer).
+    Tiers like these keep monotonicity
+    (docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows)."""
+    places = minor_unit(plan.currency)
+    callout = plan.callout
+    return op.Tier(
+        roles=roles,
+        weekly_stipend=_down(plan.weekly_stipend, fraction, 6),
+        standby={
+            c: op.StandbyRate(r.per, _down(r.rate, fraction, 6)) for c, r in plan.standby.items()
+        },
+        callout=attrs.evolve(
+            callout,
+            hourly=_down(callout.hourly, fraction, 6),
+            per_page=_down(callout.per_page, fraction, places),
+        ),
+        interrupted_weekend=op.InterruptedWeekend(
+            bonus=_down(plan.interrupted_weekend.bonus, fraction, places),
+            toil_days=_down(plan.interrupted_weekend.toil_days, fraction, 2),
+        ),
+    )
+
+
+_FRACTIONS = st.sampled_from([Decimal(0), Decimal("0.5"), Decimal(1)]) | st.integers(0, 100).map(
+    lambda n: Decimal(n).scaleb(-2)
+)
+
+
+@st.composite
+def run_tiers(draw: st.DrawFn, plan: op.Plan, *, ordered: bool) -> dict[str, op.Tier]:
+    """Some of ``TIER_ROLES`` for ``plan``. ``ordered``: each tier pays no more
+    than the plan and the tiers before it (scaled copies, fractions falling
+    in the order of precedence); else each is a plan's worth of rates of its own."""
+    names = draw(st.lists(st.sampled_from(sorted(TIER_ROLES)), unique=True, max_size=3))
+    tiers: dict[str, op.Tier] = {}
+    fraction = Decimal(1)
+    # The order of precedence: tiers by name, the shadow tier last.
+    for name in sorted(names, key=lambda n: (n == "shadow", n)):
+        if ordered:
+            fraction = min(fraction, draw(_FRACTIONS))
+            tiers[name] = scaled_tier(plan, TIER_ROLES[name], fraction)
+        else:
+            own = draw(run_plans(date(2026, 1, 1), currency=plan.currency, tiers=None))
+            tiers[name] = op.Tier(
+                roles=TIER_ROLES[name], weekly_stipend=own.weekly_stipend, standby=own.standby,
+                callout=own.callout, interrupted_weekend=own.interrupted_weekend,
+            )  # fmt: skip
+    return tiers
+
+
 @st.composite
 def run_plans(
     draw: st.DrawFn,
@@ -323,12 +385,14 @@ def run_plans(
     *,
     cap: bool = True,
     allow_missing: bool = False,
+    currency: str | None = None,
+    tiers: str | None = "free",
 ) -> op.Plan:
     """A plan for a pay run: any mix of stipend, standby per hour or per day,
     callouts, page fees and rest-block bonus, in EUR, GBP, USD, JPY or KWD, with
     a weekly cap now and then (never unless ``cap``) and sometimes its own
     calendar (which leaves ``allow_missing_subdivision`` to the version)."""
-    currency = draw(_RUN_CURRENCIES)
+    currency = draw(_RUN_CURRENCIES) if currency is None else currency
     places = minor_unit(currency)
     fixed = _FIXED[places]
     minimum = draw(_MINIMUMS)
@@ -350,7 +414,7 @@ def run_plans(
             draw(run_calendars(anchor, allow_missing=allow_missing)),
             allow_missing_subdivision=None,
         )
-    return op.Plan(
+    plan = op.Plan(
         currency=currency,
         countries=countries,
         weekly_stipend=draw(_RATE) if draw(st.booleans()) else Decimal(0),
@@ -362,18 +426,31 @@ def run_plans(
         limits=op.Limits(weekly_cap=weekly_cap),
         calendar=calendar,
     )
+    # docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows: often
+    # none (every role is the plan's own time), else some of the tiers.
+    if tiers is not None and draw(st.integers(0, 2)) == 0:
+        plan = attrs.evolve(plan, tiers=draw(run_tiers(plan, ordered=tiers == "ordered")))
+    return plan
 
 
 @st.composite
 def run_versions(
-    draw: st.DrawFn, effective_from: date, anchor: date, *, cap: bool, allow_missing: bool
+    draw: st.DrawFn,
+    effective_from: date,
+    anchor: date,
+    *,
+    cap: bool,
+    allow_missing: bool,
+    tiers: str = "free",
 ) -> op.Version:
     """A version: a default plan, sometimes a country plan in another currency."""
-    plan_values = {"default": draw(run_plans(anchor, cap=cap, allow_missing=allow_missing))}
+    plan_values = {
+        "default": draw(run_plans(anchor, cap=cap, allow_missing=allow_missing, tiers=tiers))
+    }
     if draw(st.integers(0, 2)) == 0:
         countries = draw(st.lists(_HOME_COUNTRIES, min_size=1, max_size=3, unique=True))
         plan_values["local"] = draw(
-            run_plans(anchor, tuple(countries), cap=cap, allow_missing=allow_missing)
+            run_plans(anchor, tuple(countries), cap=cap, allow_missing=allow_missing, tiers=tiers)
         )
     return op.Version(
         effective_from=effective_from,
@@ -393,6 +470,7 @@ def run_policies(
     cap: bool = True,
     allow_missing: bool = False,
     max_versions: int = 2,
+    tiers: str = "free",
 ) -> op.Policy:
     """A policy whose first version covers ``first_week``; later ones start near ``anchor``."""
     first = first_week - timedelta(days=draw(st.integers(0, 40)))
@@ -406,7 +484,8 @@ def run_policies(
     dates = [first] + [d for d in later if d > first]
     return op.Policy(
         versions=tuple(
-            draw(run_versions(d, anchor, cap=cap, allow_missing=allow_missing)) for d in dates
+            draw(run_versions(d, anchor, cap=cap, allow_missing=allow_missing, tiers=tiers))
+            for d in dates
         ),
         name="properties",
         # Monday mostly; Sunday and Saturday cut a plain weekend in two.
@@ -520,7 +599,9 @@ def shifts(
             start_out = None
         else:
             end_out = None
-    roles = ["primary", "secondary", None, "shadow", " Shadow "]  # shadow: never cover
+    # Shadow is never cover; "level 2" and "level 3" are priced by tiers where
+    # the plan has them (docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows).
+    roles = ["primary", "secondary", None, "shadow", " Shadow ", "level 2", "Level  2", "level 3"]
     return op.Shift(volunteer.id, start_out, end_out, role=draw(st.sampled_from(roles)))
 
 
@@ -652,11 +733,13 @@ def pay_runs(
     cap: bool = True,
     open_ends: bool = True,
     max_versions: int = 2,
+    tiers: str = "free",
 ) -> PayRun:
     """A whole pay run: volunteers, shifts, pages, a policy and the period.
 
     ``resolution`` is the grain of every instant in seconds (60: minute-aligned);
-    ``cap=False`` leaves every plan without a weekly cap.
+    ``cap=False`` leaves every plan without a weekly cap; ``tiers="ordered"``
+    draws only tiers that pay no more than those before them (for monotonicity).
     """
     anchor = draw(st.sampled_from(ANCHORS))
     # Mostly a period that reports all the cover, sometimes one that cuts it.
@@ -664,7 +747,14 @@ def pay_runs(
     end = max(start, anchor + timedelta(days=draw(st.sampled_from([21, 14]) | st.integers(-3, 21))))
     allow_missing = draw(st.integers(0, 5)) == 0
     policy = draw(
-        run_policies(start, anchor, cap=cap, allow_missing=allow_missing, max_versions=max_versions)
+        run_policies(
+            start,
+            anchor,
+            cap=cap,
+            allow_missing=allow_missing,
+            max_versions=max_versions,
+            tiers=tiers,
+        )
     )
     walls = {0, 9 * 60, 18 * 60}
     for version in policy.versions:

@@ -15,7 +15,7 @@ from helpers import DUBLIN, example_policy, local, page
 PUBLIC = {
     "Calendar", "Callout", "HolidayEntry", "InputError", "InterruptedWeekend", "Limits",
     "LineItem", "Notice", "OncallPayError", "Page", "PageOutcome", "Plan", "Policy",
-    "PolicyError", "Problem", "Report", "Shift", "StandbyRate", "Version", "Volunteer",
+    "PolicyError", "Problem", "Report", "Shift", "StandbyRate", "Tier", "Version", "Volunteer",
     "WeeklyStatement", "WorkingHours", "__version__", "compute", "load_policy", "parse_policy",
     "read_pages_csv", "read_shifts_csv", "read_volunteers_csv",
     "read_workbook", "write_workbook",

@@ -32,6 +32,7 @@ from ._rules import (
     Policy,
     SleepHours,
     StandbyRate,
+    Tier,
     Version,
     WorkingHours,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "Sources",
     "StandbyRate",
     "TeamMonth",
+    "Tier",
     "Version",
     "Volunteer",
     "VolunteerChange",
