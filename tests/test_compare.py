@@ -502,8 +502,9 @@ def test_the_workbook_has_changes_lines_and_run(
     assert book["Changes"]["E2"].number_format == '#,##0.00 "EUR"'
     lines = list(book["Lines"].iter_rows(values_only=True))
     assert len(lines) == 1 + 10
-    assert lines[1][:6] == ("alice", "2026-W45", lines[1][2], "stipend", None, "week")
-    assert lines[1][8:] == (300, 270, None, None, 21.95, 19.76, -2.19, "EUR")
+    # Kind, Category, Tier (none: the plan's own rates), Unit.
+    assert lines[1][:7] == ("alice", "2026-W45", lines[1][2], "stipend", None, None, "week")
+    assert lines[1][9:] == (300, 270, None, None, 21.95, 19.76, -2.19, "EUR")
     assert list(tmp_path.glob("*.tmp")) == []
 
 

@@ -183,6 +183,7 @@ def test_the_health_measures_are_in_the_json(november: op.Report) -> None:
     assert data["months"][1] == {
         "month": "2026-11", "partial": False, "counted_pages": 6, "sleep_hour_pages": 4,
         "interrupted_rest_blocks": 2, "volunteers_paged": 2, "below_target": True,
+        "escalations": 0,
     }  # fmt: skip
     assert data["volunteers"][0]["off_hours_hours"] == "123.000000"
     assert data["fairness"][0]["gini"] == "0.1667"
@@ -439,8 +440,20 @@ def test_team_months_are_the_sums_over_volunteers(run: PayRun) -> None:
         assert month.interrupted_rest_blocks == sum(v.interrupted_rest_blocks for v in mine)
         assert month.volunteers_paged == sum(1 for v in mine if v.counted_pages)
         assert month.below_target == (month.counted_pages < measures.settings.monthly_page_target)
-    counted = sum(p.counted for p in report.pages)
+        assert month.escalations == sum(v.escalations for v in mine)
+    # Pages counted in shadow time are paid by a shadow tier but are not load
+    # (docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows).
+    shadow = {
+        name
+        for version in run.policy.versions
+        for plan in version.plans.values()
+        for name, tier in plan.tiers.items()
+        if tier.shadow
+    }
+    counted = sum(p.counted and p.tier not in shadow for p in report.pages)
     assert sum(m.counted_pages for m in measures.months) == counted
+    escalated = sum(p.counted and p.tier is not None and p.tier not in shadow for p in report.pages)
+    assert sum(m.escalations for m in measures.months) == escalated
     # Off-hours hours are the statements' off-hours cover, month by month.
     by_volunteer: dict[str, Decimal] = {}
     for v in measures.volunteers:
@@ -541,15 +554,16 @@ def test_the_health_sheet_follows_summary_with_its_tables_and_a_chart(
     wb = openpyxl.load_workbook(path)
     try:
         assert wb.sheetnames[:3] == ["Summary", "Health", "Weekly"]
-        rows = [r[:9] for r in wb["Health"].iter_rows(values_only=True)]
+        rows = [r[:10] for r in wb["Health"].iter_rows(values_only=True)]
         assert len(wb["Health"]._charts) == 1
     finally:
         wb.close()
     assert rows[1][:5] == ("2026-10", True, 0, 10, True)
-    assert rows[2] == ("2026-11", False, 6, 10, True, 4, 2, 2, None)
-    assert rows[4] == (None,) * 9
+    # The team's escalations last: no tiers, so none.
+    assert rows[2] == ("2026-11", False, 6, 10, True, 4, 2, 2, 0, None)
+    assert rows[4] == (None,) * 10
     assert rows[5][:3] == ("Volunteer ID", "Name", "Month")
-    assert rows[6] == ("alice", "Alice Byrne", "2026-11", 123, 4, 3, 1, 8, 0.6667)
+    assert rows[6] == ("alice", "Alice Byrne", "2026-11", 123, 4, 3, 1, 8, 0, 0.6667)
     assert rows[9][:2] == ("Measure", "Volunteers")
     assert rows[10][:6] == ("off_hours_hours", 2, 123, 184.5, 246, 0.1667)
 
@@ -563,7 +577,7 @@ def test_a_report_built_by_hand_gets_an_empty_health_sheet(tmp_path: Path) -> No
         assert not [n for n in archive.namelist() if n.startswith("xl/charts/")]
     wb = openpyxl.load_workbook(path)
     try:
-        assert [len(r) for r in wb["Health"].iter_rows(values_only=True)] == [8]
+        assert [len(r) for r in wb["Health"].iter_rows(values_only=True)] == [9]
     finally:
         wb.close()
 

@@ -15,6 +15,7 @@ import pytest
 
 from oncall_pay.cli import demo_files, main
 from oncall_pay.ledger import ENV_VAR, Ledger
+from oncall_pay.ledger._schema import SCHEMA_VERSION
 
 #: Runs ``oncall-pay`` with one step of the ledger's write replaced by
 #: "do the step, then SIGKILL this process": the kill lands inside the open
@@ -128,7 +129,7 @@ def test_a_ledger_killed_while_it_is_first_created_opens_cleanly(
     db.close()
     with Ledger(ledger) as opened:
         assert opened.runs() == []
-        assert opened.schema_version() == 1
+        assert opened.schema_version() == SCHEMA_VERSION
 
 
 @pytest.mark.parametrize("delay", [0.15, 0.3, 0.4, 0.45, 0.5, 0.6, 0.8])

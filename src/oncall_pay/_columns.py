@@ -170,7 +170,7 @@ HEALTH_MONTHS: Final = _cols(
     ("Sleep-hour pages", "count", 17),
     ("Interrupted rest blocks", "count", 23),
     ("Volunteers paged", "count", 26),
-    ("Escalations", "count", 12),
+    ("Escalations", "count", 16),
 )
 
 HEALTH_VOLUNTEERS: Final = _cols(
@@ -182,7 +182,7 @@ HEALTH_VOLUNTEERS: Final = _cols(
     ("Sleep-hour pages", "count", 17),
     ("Interrupted rest blocks", "count", 23),
     ("Longest on-call run (days)", "count", 26),
-    ("Escalations", "count", 12),
+    ("Escalations", "count", 16),
     ("Share of team pages", "number", 20),
 )
 
