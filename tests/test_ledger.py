@@ -235,6 +235,27 @@ def test_a_database_made_from_the_printed_schema_is_a_ledger(tmp_path: Path) -> 
         assert ledger.run(run_id).status == "locked"
 
 
+def test_a_version_1_ledger_is_upgraded_and_keeps_its_runs(tmp_path: Path) -> None:
+    """A ledger written before tiers (schema 1) gets the lines' tier column on
+    opening; its runs stay, and new lines record their tier."""
+    from oncall_pay.ledger._schema import MIGRATIONS
+
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    for statement in MIGRATIONS[0][2]:
+        db.execute(statement)
+    db.execute("INSERT INTO schema_migrations VALUES (1, 'v1', '2026-11-01T00:00:00Z')")
+    db.commit()
+    db.close()
+    with Ledger(path) as ledger:
+        assert ledger.schema_version() == SCHEMA_VERSION
+        run_id = _store(ledger, _report([SAT_PAGE]))
+    db = sqlite3.connect(path)
+    tiers = db.execute("SELECT DISTINCT tier FROM lines WHERE run_id = ?", (run_id,)).fetchall()
+    assert tiers == [(None,)]  # the plan's own rates
+    db.close()
+
+
 def test_a_ledger_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     """A file with a schema version this code does not know is not touched."""
     path = tmp_path / "l.sqlite"

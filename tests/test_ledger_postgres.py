@@ -25,6 +25,7 @@ import pytest
 import oncall_pay as op
 from helpers import LONDON, example_policy, local, page
 from oncall_pay.ledger import InputFile, Ledger, LedgerError, schema_sql
+from oncall_pay.ledger._schema import SCHEMA_VERSION
 
 with warnings.catch_warnings():
     # platformdirs warns at import when XDG_RUNTIME_DIR is unset (as for root in CI).
@@ -102,7 +103,7 @@ def _report(pages: list[op.Page]) -> op.Report:
 def test_the_whole_workflow_runs_on_postgresql(ledger: Ledger) -> None:
     """Draft, approve, lock, arrears, a manual adjustment, TOIL, an idempotent re-run and a
     refused change to a locked run: the same results on PostgreSQL as on SQLite."""
-    assert ledger.schema_version() == 1
+    assert ledger.schema_version() == SCHEMA_VERSION
     late = page("P1", "bob", local(L, 2026, 11, 7, 10))
     first, _ = ledger.create_run(_report([]), inputs=FILES, rules_path="r",
                                  rules_sha256="a" * 64, rules_text="x", by="ana")  # fmt: skip
