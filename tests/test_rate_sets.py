@@ -327,7 +327,8 @@ def test_the_roster_reads_rate_set_and_base_hourly(tmp_path: Path) -> None:
     assert (bob.rate_set, bob.base_hourly) == (None, None)
     report = op.compute([alice, bob], [], [], example_policy(), start=WEEK, end=WEEK)
     text = report.to_json()
-    assert '"rate_set": "senior"' in text and '"base_hourly": "30.50"' in text
+    assert '"rate_set": "senior"' in text
+    assert '"base_hourly": "30.50"' in text
     assert text.count("rate_set") == 1  # none for bob: the JSON of before
 
 
