@@ -148,6 +148,18 @@ class Person:
                 return plan
         return version.plans["default"]
 
+    def rates(self, plan: op.Plan) -> op.Plan | op.RateSet:
+        """The table of rates that prices the volunteer: their rate set, else the plan."""
+        return plan if self.v.rate_set is None else plan.rate_sets[self.v.rate_set]
+
+    def value(self, rate: Decimal | op.OfBase) -> Fraction:
+        """A rate as an exact fraction: a multiple of base_hourly worked out."""
+        if isinstance(rate, op.OfBase):
+            assert rate.of == "base_hourly"
+            assert self.v.base_hourly is not None
+            return Fraction(rate.factor) * Fraction(self.v.base_hourly)
+        return Fraction(rate)
+
     def rules(self, day: date) -> tuple[op.Version, op.Plan, LocalCalendar] | None:
         """The version, plan and calendar of the pay week holding ``day``."""
         version = self.version(self.week_of(day))
@@ -208,7 +220,7 @@ class Person:
         )
 
 
-def work_minutes(page: op.Page, plan: op.Plan) -> int:
+def work_minutes(page: op.Page, plan: op.Plan | op.RateSet) -> int:
     """The length of a counted page's work interval, in whole minutes."""
     if page.worked is not None:
         length = page.worked
@@ -282,7 +294,7 @@ def oracle(
             rules = person.rules(day)
             if m not in coverage or category in (None, "in_hours") or rules is None:
                 continue
-            plan = rules[1]
+            plan = person.rates(rules[1])
             if plan.callout.urgencies is not None and p.urgency not in plan.callout.urgencies:
                 continue
             work.update(range(m, m + work_minutes(p, plan)))
@@ -323,6 +335,7 @@ def price_week(
     rules = person.rules(week)
     assert rules is not None
     version, plan, _ = rules
+    rates = person.rates(plan)  # the plan's currency, cap and calendar; the set's rates
     days = [week + timedelta(days=i) for i in range(7)]
     minutes: Counter[str] = Counter()
     for d in days:
@@ -331,11 +344,12 @@ def price_week(
 
     off_total = sum(person.day_minutes(d)[c] for d in days for c in PAID)
     off_covered = sum(minutes[c] for c in PAID)
-    if plan.weekly_stipend and off_covered:
-        exact[("stipend", None)] = Fraction(off_covered, off_total) * Fraction(plan.weekly_stipend)
+    stipend = person.value(rates.weekly_stipend)
+    if stipend and off_covered:
+        exact[("stipend", None)] = Fraction(off_covered, off_total) * stipend
     for c in PAID:
-        rate = plan.standby.get(c)
-        if rate is None or not rate.rate:
+        rate = rates.standby.get(c)
+        if rate is None or not person.value(rate.rate):
             continue
         if rate.per == "hour":
             quantity = Fraction(minutes[c], 60)
@@ -349,17 +363,16 @@ def price_week(
                 Fraction(0),
             )
         if quantity:
-            exact[("standby", c)] = quantity * Fraction(rate.rate)
+            exact[("standby", c)] = quantity * person.value(rate.rate)
+    hourly = person.value(rates.callout.hourly)
     for c in PAID:
-        multiplier = Fraction(plan.callout.multipliers.get(c, Decimal(1)))
-        if plan.callout.hourly and callout[(week, c)]:
-            exact[("callout", c)] = (
-                Fraction(callout[(week, c)], 60) * Fraction(plan.callout.hourly) * multiplier
-            )
-        if plan.callout.per_page and fees[(week, c)]:
-            exact[("page", c)] = fees[(week, c)] * Fraction(plan.callout.per_page) * multiplier
-    if plan.interrupted_weekend.bonus and blocks:
-        exact[("interrupted_weekend", None)] = blocks * Fraction(plan.interrupted_weekend.bonus)
+        multiplier = Fraction(rates.callout.multipliers.get(c, Decimal(1)))
+        if hourly and callout[(week, c)]:
+            exact[("callout", c)] = Fraction(callout[(week, c)], 60) * hourly * multiplier
+        if rates.callout.per_page and fees[(week, c)]:
+            exact[("page", c)] = fees[(week, c)] * Fraction(rates.callout.per_page) * multiplier
+    if rates.interrupted_weekend.bonus and blocks:
+        exact[("interrupted_weekend", None)] = blocks * Fraction(rates.interrupted_weekend.bonus)
 
     factor = Fraction(person.v.rate_factor) if person.v.rate_factor is not None else 1
     lines = {k: money(a * factor, plan.currency, version.rounding) for k, a in exact.items()}
@@ -375,5 +388,5 @@ def price_week(
         minutes={c: minutes[c] for c in ALL},
         lines=lines,
         total=total,
-        toil_days=blocks * plan.interrupted_weekend.toil_days,
+        toil_days=blocks * rates.interrupted_weekend.toil_days,
     )
