@@ -190,6 +190,21 @@ def test_for_volunteer_is_pure_and_returns_the_plan_itself_when_nothing_applies(
     assert plan.rate_sets["senior"].weekly_stipend == Decimal("400.00")  # untouched
 
 
+def test_the_engine_refuses_a_rate_that_was_not_worked_out() -> None:
+    """The line functions read rates through paid(): a base multiple there is a bug."""
+    from oncall_pay._rules import paid
+
+    assert paid(Decimal("40.00")) == Decimal("40.00")
+    with pytest.raises(TypeError, match=r"Plan\.for_volunteer"):
+        paid(BASE)
+
+
+def test_an_empty_rate_set_name_is_refused() -> None:
+    with pytest.raises(op.InputError) as caught:
+        attrs.evolve(DUBLIN, rate_set=" ")
+    assert caught.value.problems[0].field == "rate_set"
+
+
 def test_a_resolved_rate_keeps_every_digit() -> None:
     """6 decimals of factor × 6 of base: exact, up to 12 decimals."""
     plan = example_plan(weekly_stipend=op.OfBase(Decimal("1.000001"), "base_hourly"))
