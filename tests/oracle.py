@@ -148,6 +148,18 @@ class Person:
                 return plan
         return version.plans["default"]
 
+    def rates(self, plan: op.Plan) -> op.Plan | op.RateSet:
+        """The table of rates that prices the volunteer: their rate set, else the plan."""
+        return plan if self.v.rate_set is None else plan.rate_sets[self.v.rate_set]
+
+    def value(self, rate: Decimal | op.OfBase) -> Fraction:
+        """A rate as an exact fraction: a multiple of base_hourly worked out."""
+        if isinstance(rate, op.OfBase):
+            assert rate.of == "base_hourly"
+            assert self.v.base_hourly is not None
+            return Fraction(rate.factor) * Fraction(self.v.base_hourly)
+        return Fraction(rate)
+
     def rules(self, day: date) -> tuple[op.Version, op.Plan, LocalCalendar] | None:
         """The version, plan and calendar of the pay week holding ``day``."""
         version = self.version(self.week_of(day))
@@ -208,7 +220,7 @@ class Person:
         )
 
 
-def work_minutes(page: op.Page, plan: op.Plan) -> int:
+def work_minutes(page: op.Page, plan: op.Plan | op.RateSet) -> int:
     """The length of a counted page's work interval, in whole minutes."""
     if page.worked is not None:
         length = page.worked
@@ -250,9 +262,12 @@ def rank(plan: op.Plan, tier: str | None) -> tuple[int, str]:
     return (2 if plan.tiers[tier].roles == ("shadow",) else 1, tier)
 
 
-def table(plan: op.Plan, tier: str | None) -> op.Plan | op.Tier:
-    """The rates of a tier (the plan's own for ``None`` or a tier it lacks)."""
-    return plan.tiers.get(tier, plan) if tier is not None else plan
+def table(person: Person, plan: op.Plan, tier: str | None) -> op.Plan | op.RateSet | op.Tier:
+    """The rates of a tier; for ``None`` or a tier the plan lacks, the
+    volunteer's own: their rate set, else the plan's."""
+    if tier is not None and tier in plan.tiers:
+        return plan.tiers[tier]
+    return person.rates(plan)
 
 
 def oracle(
@@ -328,7 +343,7 @@ def oracle(
             if m not in priced or category in (None, "in_hours") or rules is None:
                 continue
             tier = priced[m]
-            rates = table(rules[1], tier)
+            rates = table(person, rules[1], tier)
             if rates.callout.urgencies is not None and p.urgency not in rates.callout.urgencies:
                 continue
             for w in range(m, m + work_minutes(p, rates)):
@@ -391,6 +406,7 @@ def price_week(
     rules = person.rules(week)
     assert rules is not None
     version, plan, _ = rules
+    rates = person.rates(plan)  # the plan's currency, cap and calendar; the set's rates
     days = [week + timedelta(days=i) for i in range(7)]
     minutes: Counter[str] = Counter()
     for d in days:
@@ -405,29 +421,28 @@ def price_week(
         best = max(
             sorted(tiers_in, key=lambda t: rank_anywhere(person.policy, t)),
             key=lambda t: (
-                table(plan, t).interrupted_weekend.bonus,
-                table(plan, t).interrupted_weekend.toil_days,
+                table(person, plan, t).interrupted_weekend.bonus,
+                table(person, plan, t).interrupted_weekend.toil_days,
             ),
         )
         bonus_count[best] += 1
-        toil += table(plan, best).interrupted_weekend.toil_days
+        toil += table(person, plan, best).interrupted_weekend.toil_days
 
     present = {t for t, per_day in by_tier.items() if any(per_day.get(d) for d in days)}
     present |= {t for w, t, _ in callout if w == week} | {t for w, t, _ in fees if w == week}
     present |= set(bonus_count)
     for tier in sorted(present, key=lambda t: rank_anywhere(person.policy, t)):
-        rates = table(plan, tier)
+        rates = table(person, plan, tier)
         mine: Counter[str] = Counter()
         for d in days:
             mine.update(by_tier.get(tier, {}).get(d, Counter()))
         off_covered = sum(mine[c] for c in PAID)
-        if rates.weekly_stipend and off_covered:
-            exact[("stipend", None, tier)] = Fraction(off_covered, off_total) * Fraction(
-                rates.weekly_stipend
-            )
+        stipend = person.value(rates.weekly_stipend)
+        if stipend and off_covered:
+            exact[("stipend", None, tier)] = Fraction(off_covered, off_total) * stipend
         for c in PAID:
             rate = rates.standby.get(c)
-            if rate is None or not rate.rate:
+            if rate is None or not person.value(rate.rate):
                 continue
             if rate.per == "hour":
                 quantity = Fraction(mine[c], 60)
@@ -441,14 +456,13 @@ def price_week(
                     Fraction(0),
                 )
             if quantity:
-                exact[("standby", c, tier)] = quantity * Fraction(rate.rate)
+                exact[("standby", c, tier)] = quantity * person.value(rate.rate)
+        hourly = person.value(rates.callout.hourly)
         for c in PAID:
             multiplier = Fraction(rates.callout.multipliers.get(c, Decimal(1)))
-            if rates.callout.hourly and callout[(week, tier, c)]:
+            if hourly and callout[(week, tier, c)]:
                 exact[("callout", c, tier)] = (
-                    Fraction(callout[(week, tier, c)], 60)
-                    * Fraction(rates.callout.hourly)
-                    * multiplier
+                    Fraction(callout[(week, tier, c)], 60) * hourly * multiplier
                 )
             if rates.callout.per_page and fees[(week, tier, c)]:
                 exact[("page", c, tier)] = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -47,6 +47,46 @@ def decimals(max_places: int) -> st.SearchStrategy[Decimal]:
 def rates() -> st.SearchStrategy[Decimal]:
     """Rates: up to six decimals (``"40.123456"``)."""
     return decimals(RATE_PLACES)
+
+
+#: A base multiple's factor (docs/how-pay-is-computed.md#rates-as-a-multiple-of-a-base-rate):
+#: at most three significant digits, so factor × base × rate_factor stays
+#: within the 15 digits a workbook cell holds.
+BASE_FACTORS: Final = st.sampled_from(["1", "1.5", "2", "0.75", "0", "12.5"]).map(Decimal) | (
+    st.builds(lambda n, p: Decimal(n).scaleb(-p), st.integers(0, 999), st.integers(1, 3))
+)
+OF_BASE: Final = st.builds(op.OfBase, BASE_FACTORS, st.just("base_hourly"))
+#: A roster base_hourly: at most five significant digits (see BASE_FACTORS).
+BASE_HOURLY: Final = st.builds(
+    lambda n, p: Decimal(n).scaleb(-p), st.integers(0, 99999), st.integers(0, 2)
+)
+#: Rate set names, including ones that TOML must quote.
+RATE_SET_NAMES = ("senior", "lead", 'on "call" lead', "équipe")
+
+
+def rates_or_bases() -> st.SearchStrategy[Decimal | op.OfBase]:
+    """A rate, now and then a multiple of base_hourly."""
+    return rates() | OF_BASE
+
+
+def raise_rate(rate: Decimal | op.OfBase, up: Decimal) -> Decimal | op.OfBase:
+    """``rate`` raised by ``up``; a base multiple's factor raised (below its maximum of 1000)."""
+    if isinstance(rate, op.OfBase):
+        return op.OfBase(min(rate.factor + up, Decimal("999.999999")), rate.of)
+    return rate + up
+
+
+def uses_base(policy: op.Policy) -> bool:
+    """Whether any rate of any plan or rate set of ``policy`` is a base multiple."""
+    return any(
+        isinstance(rate, op.OfBase)
+        for version in policy.versions
+        for plan in version.plans.values()
+        for table in (plan, *plan.rate_sets.values())
+        for rate in (
+            table.weekly_stipend, table.callout.hourly, *(r.rate for r in table.standby.values())
+        )
+    )
 
 
 def wall_time(minutes: int) -> str:
@@ -90,7 +130,7 @@ def callouts(draw: st.DrawFn, currency: str = "EUR") -> op.Callout:
     fields: dict[str, object] = {}
     minimum = draw(st.integers(0, 120))
     if draw(st.booleans()):
-        fields["hourly"] = draw(rates())
+        fields["hourly"] = draw(rates_or_bases())
     if minimum or draw(st.booleans()):
         fields["minimum_minutes"] = minimum
     if draw(st.booleans()):
@@ -111,20 +151,17 @@ def callouts(draw: st.DrawFn, currency: str = "EUR") -> op.Callout:
 
 
 @st.composite
-def plans(draw: st.DrawFn, countries: tuple[str, ...] | None = None) -> op.Plan:
-    """A valid plan in a random currency; ``countries`` drawn when not given."""
-    currency = draw(st.sampled_from(CURRENCIES))
+def rate_tables(draw: st.DrawFn, currency: str) -> dict[str, object]:
+    """The rate keys of a plan or a rate set, each present or absent."""
     places = minor_unit(currency)
-    if countries is None:
-        countries = tuple(draw(st.lists(st.sampled_from(COUNTRIES), unique=True, max_size=3)))
-    fields: dict[str, object] = {"currency": currency, "countries": countries}
+    fields: dict[str, object] = {}
     if draw(st.booleans()):
-        fields["weekly_stipend"] = draw(rates())
+        fields["weekly_stipend"] = draw(rates_or_bases())
     if draw(st.booleans()):
         fields["standby"] = draw(
             st.dictionaries(
                 st.sampled_from(OFF_HOURS),
-                st.builds(op.StandbyRate, st.sampled_from(("hour", "day")), rates()),
+                st.builds(op.StandbyRate, st.sampled_from(("hour", "day")), rates_or_bases()),
             )
         )
     if draw(st.booleans()):
@@ -132,6 +169,26 @@ def plans(draw: st.DrawFn, countries: tuple[str, ...] | None = None) -> op.Plan:
     if draw(st.booleans()):
         fields["interrupted_weekend"] = op.InterruptedWeekend(
             bonus=draw(decimals(places)), toil_days=draw(decimals(2))
+        )
+    return fields
+
+
+@st.composite
+def plans(draw: st.DrawFn, countries: tuple[str, ...] | None = None) -> op.Plan:
+    """A valid plan in a random currency; ``countries`` drawn when not given."""
+    currency = draw(st.sampled_from(CURRENCIES))
+    places = minor_unit(currency)
+    if countries is None:
+        countries = tuple(draw(st.lists(st.sampled_from(COUNTRIES), unique=True, max_size=3)))
+    fields: dict[str, object] = {"currency": currency, "countries": countries}
+    fields.update(draw(rate_tables(currency)))
+    if draw(st.booleans()):
+        fields["rate_sets"] = draw(
+            st.dictionaries(
+                st.sampled_from(RATE_SET_NAMES),
+                rate_tables(currency).map(lambda t: op.RateSet(**t)),  # type: ignore[arg-type]
+                max_size=2,
+            )
         )
     if draw(st.booleans()):
         fields["limits"] = op.Limits(weekly_cap=draw(decimals(places)))
@@ -284,6 +341,12 @@ _STANDBY = st.dictionaries(
     st.sampled_from(OFF_HOURS),
     st.builds(op.StandbyRate, st.sampled_from(("hour", "day")), _RATE),
 )
+#: A rate now and then a multiple of base_hourly (docs/how-pay-is-computed.md#rate-sets).
+_RATE_OR_BASE = _RATE | OF_BASE
+_STANDBY_OR_BASE = st.dictionaries(
+    st.sampled_from(OFF_HOURS),
+    st.builds(op.StandbyRate, st.sampled_from(("hour", "day")), _RATE_OR_BASE),
+)
 _MULTIPLIERS = st.dictionaries(
     st.sampled_from(OFF_HOURS), st.sampled_from(["0", "1", "1.0", "1.5", "2", "1.25", "0.75"])
 )
@@ -325,6 +388,13 @@ def _down(value: Decimal, fraction: Decimal, places: int) -> Decimal:
     return (value * fraction).quantize(Decimal(1).scaleb(-places), rounding="ROUND_DOWN")
 
 
+def _down_rate(value: Decimal | op.OfBase, fraction: Decimal) -> Decimal | op.OfBase:
+    """A rate (or a base multiple's factor) times ``fraction``, cut to 6 decimals."""
+    if isinstance(value, op.OfBase):
+        return attrs.evolve(value, factor=_down(value.factor, fraction, 6))
+    return _down(value, fraction, 6)
+
+
 def scaled_tier(plan: op.Plan, roles: tuple[str, ...], fraction: Decimal) -> op.Tier:
     """A tier paying at most what ``plan`` pays: every rate, fee and bonus
     times ``fraction`` (≤ 1), the same callout rules and days off (or fewer).
@@ -334,13 +404,14 @@ def scaled_tier(plan: op.Plan, roles: tuple[str, ...], fraction: Decimal) -> op.
     callout = plan.callout
     return op.Tier(
         roles=roles,
-        weekly_stipend=_down(plan.weekly_stipend, fraction, 6),
+        weekly_stipend=_down_rate(plan.weekly_stipend, fraction),
         standby={
-            c: op.StandbyRate(r.per, _down(r.rate, fraction, 6)) for c, r in plan.standby.items()
+            c: op.StandbyRate(r.per, _down_rate(r.rate, fraction))
+            for c, r in plan.standby.items()
         },
         callout=attrs.evolve(
             callout,
-            hourly=_down(callout.hourly, fraction, 6),
+            hourly=_down_rate(callout.hourly, fraction),
             per_page=_down(callout.per_page, fraction, places),
         ),
         interrupted_weekend=op.InterruptedWeekend(
@@ -356,10 +427,12 @@ _FRACTIONS = st.sampled_from([Decimal(0), Decimal("0.5"), Decimal(1)]) | st.inte
 
 
 @st.composite
-def run_tiers(draw: st.DrawFn, plan: op.Plan, *, ordered: bool) -> dict[str, op.Tier]:
+def run_tiers(
+    draw: st.DrawFn, plan: op.Plan, *, ordered: bool, multiples: bool = False
+) -> dict[str, op.Tier]:
     """Some of ``TIER_ROLES`` for ``plan``. ``ordered``: each tier pays no more
     than the plan and the tiers before it (scaled copies, fractions falling
-    in the order of precedence); else each is a plan's worth of rates of its own."""
+    in the order of precedence); else each has rates of its own."""
     names = draw(st.lists(st.sampled_from(sorted(TIER_ROLES)), unique=True, max_size=3))
     tiers: dict[str, op.Tier] = {}
     fraction = Decimal(1)
@@ -369,7 +442,7 @@ def run_tiers(draw: st.DrawFn, plan: op.Plan, *, ordered: bool) -> dict[str, op.
             fraction = min(fraction, draw(_FRACTIONS))
             tiers[name] = scaled_tier(plan, TIER_ROLES[name], fraction)
         else:
-            own = draw(run_plans(date(2026, 1, 1), currency=plan.currency, tiers=None))
+            own = draw(run_rates(minor_unit(plan.currency), multiples=multiples))
             tiers[name] = op.Tier(
                 roles=TIER_ROLES[name], weekly_stipend=own.weekly_stipend, standby=own.standby,
                 callout=own.callout, interrupted_weekend=own.interrupted_weekend,
@@ -385,26 +458,21 @@ def run_plans(
     *,
     cap: bool = True,
     allow_missing: bool = False,
-    currency: str | None = None,
+    rate_sets: tuple[str, ...] = (),
+    multiples: bool = False,
     tiers: str | None = "free",
 ) -> op.Plan:
     """A plan for a pay run: any mix of stipend, standby per hour or per day,
     callouts, page fees and rest-block bonus, in EUR, GBP, USD, JPY or KWD, with
     a weekly cap now and then (never unless ``cap``) and sometimes its own
-    calendar (which leaves ``allow_missing_subdivision`` to the version)."""
-    currency = draw(_RUN_CURRENCIES) if currency is None else currency
+    calendar (which leaves ``allow_missing_subdivision`` to the version); with
+    a rate set of each name of ``rate_sets``, and rates that are multiples of
+    base_hourly now and then when ``multiples``; now and then with tiers
+    (``"free"``: rates of their own; ``"ordered"``: no more than those before
+    them; ``None``: never)."""
+    currency = draw(_RUN_CURRENCIES)
     places = minor_unit(currency)
-    fixed = _FIXED[places]
-    minimum = draw(_MINIMUMS)
-    callout = op.Callout(
-        hourly=draw(_RATE) if draw(st.booleans()) else Decimal(0),
-        minimum_minutes=minimum,
-        increment_minutes=draw(_INCREMENTS),
-        multipliers=draw(_MULTIPLIERS),
-        max_minutes=draw(st.none() | st.integers(minimum, minimum + 600)),
-        urgencies=draw(_URGENCY_SETS),
-        per_page=draw(fixed) if draw(st.booleans()) else Decimal(0),
-    )
+    rates = draw(run_rates(places, multiples=multiples))
     weekly_cap = None
     if cap and draw(st.booleans()):
         weekly_cap = Decimal(draw(st.integers(0, 2000 * 10**places))).scaleb(-places)
@@ -414,23 +482,51 @@ def run_plans(
             draw(run_calendars(anchor, allow_missing=allow_missing)),
             allow_missing_subdivision=None,
         )
+    sets = {name: draw(run_rates(places, multiples=multiples)) for name in rate_sets}
     plan = op.Plan(
         currency=currency,
         countries=countries,
-        weekly_stipend=draw(_RATE) if draw(st.booleans()) else Decimal(0),
-        standby=draw(_STANDBY),
-        callout=callout,
-        interrupted_weekend=op.InterruptedWeekend(
-            bonus=draw(fixed) if draw(st.booleans()) else Decimal(0), toil_days=draw(_TOIL)
-        ),
+        weekly_stipend=rates.weekly_stipend,
+        standby=rates.standby,
+        callout=rates.callout,
+        interrupted_weekend=rates.interrupted_weekend,
         limits=op.Limits(weekly_cap=weekly_cap),
         calendar=calendar,
+        rate_sets=sets,
     )
     # docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows: often
     # none (every role is the plan's own time), else some of the tiers.
     if tiers is not None and draw(st.integers(0, 2)) == 0:
-        plan = attrs.evolve(plan, tiers=draw(run_tiers(plan, ordered=tiers == "ordered")))
+        found = draw(run_tiers(plan, ordered=tiers == "ordered", multiples=multiples))
+        plan = attrs.evolve(plan, tiers=found)
     return plan
+
+
+@st.composite
+def run_rates(draw: st.DrawFn, places: int, *, multiples: bool = False) -> op.RateSet:
+    """The rates of a pay run's plan or rate set: any mix of stipend, standby
+    per hour or per day, callouts, page fees and rest-block bonus; rates
+    multiples of base_hourly now and then when ``multiples``."""
+    rate = _RATE_OR_BASE if multiples else _RATE
+    fixed = _FIXED[places]
+    minimum = draw(_MINIMUMS)
+    callout = op.Callout(
+        hourly=draw(rate) if draw(st.booleans()) else Decimal(0),
+        minimum_minutes=minimum,
+        increment_minutes=draw(_INCREMENTS),
+        multipliers=draw(_MULTIPLIERS),
+        max_minutes=draw(st.none() | st.integers(minimum, minimum + 600)),
+        urgencies=draw(_URGENCY_SETS),
+        per_page=draw(fixed) if draw(st.booleans()) else Decimal(0),
+    )
+    return op.RateSet(
+        weekly_stipend=draw(rate) if draw(st.booleans()) else Decimal(0),
+        standby=draw(_STANDBY_OR_BASE if multiples else _STANDBY),
+        callout=callout,
+        interrupted_weekend=op.InterruptedWeekend(
+            bonus=draw(fixed) if draw(st.booleans()) else Decimal(0), toil_days=draw(_TOIL)
+        ),
+    )
 
 
 @st.composite
@@ -441,16 +537,19 @@ def run_versions(
     *,
     cap: bool,
     allow_missing: bool,
+    rate_sets: tuple[str, ...] = (),
+    multiples: bool = False,
     tiers: str = "free",
 ) -> op.Version:
     """A version: a default plan, sometimes a country plan in another currency."""
+    more: dict[str, Any] = {"rate_sets": rate_sets, "multiples": multiples, "tiers": tiers}
     plan_values = {
-        "default": draw(run_plans(anchor, cap=cap, allow_missing=allow_missing, tiers=tiers))
+        "default": draw(run_plans(anchor, cap=cap, allow_missing=allow_missing, **more))
     }
     if draw(st.integers(0, 2)) == 0:
         countries = draw(st.lists(_HOME_COUNTRIES, min_size=1, max_size=3, unique=True))
         plan_values["local"] = draw(
-            run_plans(anchor, tuple(countries), cap=cap, allow_missing=allow_missing, tiers=tiers)
+            run_plans(anchor, tuple(countries), cap=cap, allow_missing=allow_missing, **more)
         )
     return op.Version(
         effective_from=effective_from,
@@ -470,9 +569,23 @@ def run_policies(
     cap: bool = True,
     allow_missing: bool = False,
     max_versions: int = 2,
+    rate_sets: bool | None = None,
+    multiples: bool | None = None,
     tiers: str = "free",
 ) -> op.Policy:
-    """A policy whose first version covers ``first_week``; later ones start near ``anchor``."""
+    """A policy whose first version covers ``first_week``; later ones start near ``anchor``.
+
+    With ``rate_sets`` every plan of every version has a rate set ``senior``
+    (so a volunteer may name it whatever week is priced); with ``multiples``
+    rates are multiples of base_hourly now and then. ``None`` draws each.
+    ``tiers="ordered"`` (for monotonicity) never draws rate sets: a tier that
+    pays no more than the plan's own rates may pay more than a rate set's.
+    """
+    if rate_sets is None:
+        rate_sets = tiers != "ordered" and draw(st.integers(0, 2)) == 0
+    if multiples is None:
+        multiples = draw(st.integers(0, 2)) == 0
+    sets = ("senior",) if rate_sets else ()
     first = first_week - timedelta(days=draw(st.integers(0, 40)))
     later = draw(
         st.lists(
@@ -484,7 +597,12 @@ def run_policies(
     dates = [first] + [d for d in later if d > first]
     return op.Policy(
         versions=tuple(
-            draw(run_versions(d, anchor, cap=cap, allow_missing=allow_missing, tiers=tiers))
+            draw(
+                run_versions(
+                    d, anchor, cap=cap, allow_missing=allow_missing, rate_sets=sets,
+                    multiples=multiples, tiers=tiers,
+                )
+            )
             for d in dates
         ),
         name="properties",
@@ -500,8 +618,11 @@ def volunteers(
     *,
     allow_missing: bool = False,
     homes: tuple[tuple[str, str, str | None], ...] = HOMES,
+    rate_sets: tuple[str, ...] = (),
+    base: bool = False,
 ) -> op.Volunteer:
-    """A volunteer at one of ``homes`` (without a subdivision only if allowed)."""
+    """A volunteer at one of ``homes`` (without a subdivision only if allowed),
+    now and then with one of ``rate_sets`` and a base_hourly (always when ``base``)."""
     zone_name, country, subdivision = draw(st.sampled_from(homes))
     if allow_missing and subdivision is not None and draw(st.booleans()):
         subdivision = None
@@ -509,6 +630,8 @@ def volunteers(
     return op.Volunteer(
         id=vid, name=vid.title(), country=country, timezone=zone_name, subdivision=subdivision,
         rate_factor=draw(st.none() | factors),  # docs/how-pay-is-computed.md#per-person-rates
+        rate_set=draw(st.none() | st.sampled_from(rate_sets)) if rate_sets else None,
+        base_hourly=draw(BASE_HOURLY if base else st.none() | BASE_HOURLY),
     )  # fmt: skip
 
 
@@ -768,8 +891,22 @@ def pay_runs(
     clocks = draw(st.integers(0, 3)) == 0
     homes = tuple(h for h in HOMES if clocks and clock_changes(h[0], anchor)) or HOMES
     n = draw(st.integers(1, max_volunteers))
+    # A rate set every plan of every version has, and a base for everyone
+    # when some rate is a multiple of it: every week can be priced.
+    sets = tuple(
+        set.intersection(
+            *(set(p.rate_sets) for v in policy.versions for p in v.plans.values())
+        )
+    )
+    base = uses_base(policy)
     vols = tuple(
-        draw(volunteers(f"v{i}", allow_missing=allow_missing, homes=homes)) for i in range(n)
+        draw(
+            volunteers(
+                f"v{i}", allow_missing=allow_missing, homes=homes, rate_sets=tuple(sorted(sets)),
+                base=base,
+            )
+        )
+        for i in range(n)
     )
     shift_list: list[op.Shift] = []
     for v in vols:
@@ -808,6 +945,7 @@ def pay_runs(
 # version, and a whole other policy for the same pay run.
 
 _RAISES: Final = ("stipend", "standby", "hourly", "multiplier", "per_page", "bonus")
+_Rates = TypeVar("_Rates", op.Plan, op.RateSet)
 
 
 @st.composite
@@ -821,21 +959,38 @@ def raised_policies(draw: st.DrawFn, policy: op.Policy) -> op.Policy:
     places = minor_unit(plan.currency)
     up = Decimal(draw(st.integers(1, 10**6))).scaleb(-draw(st.integers(0, RATE_PLACES)))
     fixed_up = Decimal(draw(st.integers(1, 10**6))).scaleb(-draw(st.integers(0, places)))
+    if plan.rate_sets and draw(st.booleans()):
+        # A rate of one of the plan's rate sets instead (docs/how-pay-is-computed.md#rate-sets).
+        set_name = draw(st.sampled_from(sorted(plan.rate_sets)))
+        rates = _raised(draw, plan.rate_sets[set_name], up, fixed_up)
+        plan = attrs.evolve(plan, rate_sets={**plan.rate_sets, set_name: rates})
+    else:
+        plan = _raised(draw, plan, up, fixed_up)
+    versions = list(policy.versions)
+    versions[index] = attrs.evolve(version, plans={**version.plans, name: plan})
+    return attrs.evolve(policy, versions=tuple(versions))
+
+
+def _raised(
+    draw: st.DrawFn, plan: _Rates, up: Decimal, fixed_up: Decimal
+) -> _Rates:
+    """A plan or rate set with one rate, fee, bonus or multiplier raised."""
     callout, bonus = plan.callout, plan.interrupted_weekend
     what = draw(st.sampled_from(_RAISES))
     if what == "stipend":
-        plan = attrs.evolve(plan, weekly_stipend=plan.weekly_stipend + up)
+        plan = attrs.evolve(plan, weekly_stipend=raise_rate(plan.weekly_stipend, up))
     elif what == "standby":
         category = draw(st.sampled_from(OFF_HOURS))
         old = plan.standby.get(category)
         rate = (
             op.StandbyRate(draw(st.sampled_from(("hour", "day"))), up)
             if old is None
-            else op.StandbyRate(old.per, old.rate + up)
+            else op.StandbyRate(old.per, raise_rate(old.rate, up))
         )
         plan = attrs.evolve(plan, standby={**plan.standby, category: rate})
     elif what == "hourly":
-        plan = attrs.evolve(plan, callout=attrs.evolve(callout, hourly=callout.hourly + up))
+        raised_hourly = raise_rate(callout.hourly, up)
+        plan = attrs.evolve(plan, callout=attrs.evolve(callout, hourly=raised_hourly))
     elif what == "multiplier":
         category = draw(st.sampled_from(OFF_HOURS))
         # Raised, but never past the most the rules allow (100; the strategies stay ≤ 2).
@@ -849,13 +1004,18 @@ def raised_policies(draw: st.DrawFn, policy: op.Policy) -> op.Policy:
         plan = attrs.evolve(
             plan, interrupted_weekend=attrs.evolve(bonus, bonus=bonus.bonus + fixed_up)
         )
-    versions = list(policy.versions)
-    versions[index] = attrs.evolve(version, plans={**version.plans, name: plan})
-    return attrs.evolve(policy, versions=tuple(versions))
+    return plan
 
 
 def proposed_policies(run: PayRun) -> st.SearchStrategy[op.Policy]:
     """Any other policy that can price ``run``: plans, currencies, calendars and
     versions all drawn afresh (a missing subdivision is allowed, so every
     volunteer of the run has a plan and a calendar)."""
-    return run_policies(run.start, run.anchor, allow_missing=True)
+    return run_policies(
+        run.start,
+        run.anchor,
+        allow_missing=True,
+        # The run's volunteers name rate sets and lack bases as they do.
+        rate_sets=True if any(v.rate_set for v in run.volunteers) else None,
+        multiples=None if all(v.base_hourly is not None for v in run.volunteers) else False,
+    )

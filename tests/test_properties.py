@@ -27,6 +27,7 @@ from strategies import (
     dressed,
     pages,
     pay_runs,
+    raise_rate,
     representations,
     run_versions,
 )
@@ -389,10 +390,24 @@ def test_more_worked_time_never_lowers_pay(run: PayRun, data: st.DataObject) -> 
     assert_no_total_lower(run.compute(), longer.compute())
 
 
+_Rates = TypeVar("_Rates", op.Plan, op.RateSet)
+
+
 @st.composite
 def raised_plans(draw: st.DrawFn, plan: op.Plan) -> op.Plan:
-    """``plan`` with one rate, fee, bonus or multiplier raised (or set from zero)."""
-    places = PLACES.get(plan.currency, 2)
+    """``plan`` with one rate, fee, bonus or multiplier raised (or set from zero),
+    of its own or of one of its rate sets."""
+    if plan.rate_sets and draw(st.booleans()):
+        name = draw(st.sampled_from(sorted(plan.rate_sets)))
+        raised = draw(raised_rates(plan.rate_sets[name], plan.currency))
+        return attrs.evolve(plan, rate_sets={**plan.rate_sets, name: raised})
+    return draw(raised_rates(plan, plan.currency))
+
+
+@st.composite
+def raised_rates(draw: st.DrawFn, plan: _Rates, currency: str) -> _Rates:
+    """A plan's or rate set's rates with one raised (a base multiple's factor)."""
+    places = PLACES.get(currency, 2)
     up = Decimal(draw(st.integers(1, 10**6))).scaleb(-draw(st.integers(0, 4)))
     whole = Decimal(draw(st.integers(1, 10**4)))
     fixed_up = whole + Decimal(draw(st.integers(0, 10**places - 1))).scaleb(-places)
@@ -401,18 +416,19 @@ def raised_plans(draw: st.DrawFn, plan: op.Plan) -> op.Plan:
         st.sampled_from(["stipend", "standby", "hourly", "multiplier", "per_page", "bonus"])
     )
     if what == "stipend":
-        return attrs.evolve(plan, weekly_stipend=plan.weekly_stipend + up)
+        return attrs.evolve(plan, weekly_stipend=raise_rate(plan.weekly_stipend, up))
     if what == "standby":
         category = draw(st.sampled_from(("workday_off_hours", "weekend", "holiday")))
         old = plan.standby.get(category)
         new = (
             op.StandbyRate(draw(st.sampled_from(("hour", "day"))), up)
             if old is None
-            else op.StandbyRate(old.per, old.rate + up)
+            else op.StandbyRate(old.per, raise_rate(old.rate, up))
         )
         return attrs.evolve(plan, standby={**plan.standby, category: new})
     if what == "hourly":
-        return attrs.evolve(plan, callout=attrs.evolve(callout, hourly=callout.hourly + up))
+        hourly = raise_rate(callout.hourly, up)
+        return attrs.evolve(plan, callout=attrs.evolve(callout, hourly=hourly))
     if what == "multiplier":
         category = draw(st.sampled_from(("workday_off_hours", "weekend", "holiday")))
         # Raised, but never past the most the rules allow (100; the strategies stay ≤ 2).
@@ -431,7 +447,18 @@ def raised_plans(draw: st.DrawFn, plan: op.Plan) -> op.Plan:
 
 @given(pay_runs(cap=False, tiers="ordered"), st.data())
 def test_a_higher_rate_never_lowers_pay(run: PayRun, data: st.DataObject) -> None:
-    """6 Monotonicity: raising any rate, fee, bonus or multiplier never lowers anyone's total."""
+    """6 Monotonicity: raising any rate, fee, bonus or multiplier (of a plan or
+    of a rate set), or a volunteer's base_hourly, never lowers anyone's total."""
+    based = [i for i, v in enumerate(run.volunteers) if v.base_hourly is not None]
+    if based and data.draw(st.integers(0, 3)) == 0:
+        i = data.draw(st.sampled_from(based))
+        v = run.volunteers[i]
+        assert v.base_hourly is not None
+        up = Decimal(data.draw(st.integers(1, 10**4))).scaleb(-data.draw(st.integers(0, 2)))
+        higher = attrs.evolve(v, base_hourly=min(v.base_hourly + up, Decimal("999999.99")))
+        richer = attrs.evolve(run, volunteers=replace_at(run.volunteers, i, higher))
+        assert_no_total_lower(run.compute(), richer.compute())
+        return
     versions = list(run.policy.versions)
     index = data.draw(st.integers(0, len(versions) - 1))
     version = versions[index]
@@ -559,7 +586,16 @@ def test_a_new_version_leaves_earlier_weeks_as_they_were(run: PayRun, data: st.D
         .filter(lambda d: d > first and d not in taken)
     )
     allow = run.policy.versions[0].calendar.allow_missing_subdivision is True
-    new = data.draw(run_versions(day, run.anchor, cap=True, allow_missing=allow))
+    # The run's volunteers name the rate sets and lack the bases they do.
+    sets = tuple(sorted({v.rate_set for v in run.volunteers if v.rate_set is not None}))
+    multiples = all(v.base_hourly is not None for v in run.volunteers) and data.draw(
+        st.booleans()
+    )
+    new = data.draw(
+        run_versions(
+            day, run.anchor, cap=True, allow_missing=allow, rate_sets=sets, multiples=multiples
+        )
+    )
     newer = attrs.evolve(run, policy=attrs.evolve(run.policy, versions=(*run.policy.versions, new)))
     before, after = by_week(run.compute()), newer.compute()
     earlier = {k: s for k, s in by_week(after).items() if k[1] < day}

@@ -171,7 +171,7 @@ def test_a_new_plan_key_is_read_written_compared_and_described() -> None:
 
     Nested(PlanWithPremium)(ck, {"currency": "EUR", "night_premum": "1"}, "q")
     assert ck.problems[-1].message.startswith('unknown key "night_premum"; did you mean')
-    assert ck.problems[-1].message.endswith("calendar, tiers, night_premium)")
+    assert ck.problems[-1].message.endswith("calendar, tiers, rate_sets, night_premium)")
 
     text = write_toml(_policy(plan))
     assert '  night_premium = "5.00"\n' in text

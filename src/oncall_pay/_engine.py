@@ -56,7 +56,7 @@ from ._money import round_fraction, round_money
 from ._notice import Notice
 from ._parallel import map_ordered, pickle_by_fields
 from ._report import HolidayEntry, LineItem, PageOutcome, Report, WeeklyStatement
-from ._rules import Plan, Policy, ResolvedCalendar, Tier, Version
+from ._rules import Plan, Policy, ResolvedCalendar, Tier, Version, paid
 from ._vocab import CATEGORIES, OFF_HOURS, Category, LineKind, NoticeKind, PageReason, Unit
 from ._weeks import (
     WEEK,
@@ -196,7 +196,11 @@ class _Shared:
     """
 
     def __init__(self) -> None:
-        self.rules: dict[tuple[date, str], _WeekRules] = {}
+        #: By (version, plan name, rate set, base_hourly as written): the plan
+        #: as it prices such volunteers (``Plan.for_volunteer``). The base's
+        #: text, so "30" and "30.00" keep their own digits in the rates shown.
+        self.rules: dict[tuple[date, str, str | None, str | None], _WeekRules] = {}
+        self.calendars: dict[tuple[date, str], ResolvedCalendar] = {}
         self.days: dict[_DayKey, Day] = {}
         self._tiers: _Tiers | None = None
 
@@ -247,21 +251,32 @@ class _Volunteer:
                     raise PolicyError(Problem(msg, field="versions"))
                 self._rules[week_start] = None
             else:
+                v = self.v
                 try:
-                    name = version.plan_name_for(self.v)
+                    name = version.plan_name_for(v)
+                    base = None if v.base_hourly is None else str(v.base_hourly)
+                    key = (version.effective_from, name, v.rate_set, base)
+                    rules = self._shared.rules.get(key)
+                    if rules is None:
+                        # docs/how-pay-is-computed.md#rate-sets
+                        plan = version.plans[name].for_volunteer(
+                            v, version=version.effective_from, plan_name=name
+                        )
+                        where = (version.effective_from, name)
+                        calendar = self._shared.calendars.get(where)
+                        if calendar is None:
+                            calendar = version.calendar_for(name)
+                            self._shared.calendars[where] = calendar
+                        rules = _WeekRules(version, name, plan, calendar)
+                        self._shared.rules[key] = rules
                 except PolicyError:
                     if week_start in self.reported:
                         raise
                     # A stray page next to the period, in a version that has
-                    # no plan for this volunteer: nothing is priced there.
+                    # no plan (or rate set, or base) for this volunteer:
+                    # nothing is priced there.
                     self._rules[week_start] = None
                     return None
-                key = (version.effective_from, name)
-                rules = self._shared.rules.get(key)
-                if rules is None:
-                    calendar = version.calendar_for(name)
-                    rules = _WeekRules(version, name, version.plans[name], calendar)
-                    self._shared.rules[key] = rules
                 self._rules[week_start] = rules
         return self._rules[week_start]
 
@@ -731,13 +746,14 @@ def _stipend(
         for category, span in covered.get(d.date, {}).items()
         if category != _IN_HOURS
     )
-    if not (plan.weekly_stipend and off_covered):
+    stipend = paid(plan.weekly_stipend)
+    if not (stipend and off_covered):
         return []
     fraction = Fraction(off_covered, off_total)
     return [
         ExactLine(
-            LineKind.STIPEND, None, fraction, Unit.WEEK, plan.weekly_stipend, None,
-            fraction * Fraction(plan.weekly_stipend), tier,
+            LineKind.STIPEND, None, fraction, Unit.WEEK, stipend, None,
+            fraction * Fraction(stipend), tier,
         )
     ]  # fmt: skip
 
@@ -768,8 +784,8 @@ def _standby(
         if quantity:
             lines.append(
                 ExactLine(
-                    LineKind.STANDBY, category, quantity, rate.per, rate.rate, None,
-                    quantity * Fraction(rate.rate), tier,
+                    LineKind.STANDBY, category, quantity, rate.per, paid(rate.rate), None,
+                    quantity * Fraction(paid(rate.rate)), tier,
                 )
             )  # fmt: skip
     return lines
@@ -783,16 +799,17 @@ def _callout_lines(
 ) -> list[ExactLine]:
     """docs/how-pay-is-computed.md#callout-time: stretch time per category."""
     callout = plan.callout
+    hourly = paid(callout.hourly)
     lines: list[ExactLine] = []
     for category in _OFF_HOURS_NAMES:
         span = callout_time.get((week, tier, category))
-        if callout.hourly and span:
+        if hourly and span:
             quantity = hours(span)
             multiplier = callout.multiplier(category)
             lines.append(
                 ExactLine(
-                    LineKind.CALLOUT, category, quantity, Unit.HOUR, callout.hourly, multiplier,
-                    quantity * Fraction(callout.hourly) * Fraction(multiplier), tier,
+                    LineKind.CALLOUT, category, quantity, Unit.HOUR, hourly, multiplier,
+                    quantity * Fraction(hourly) * Fraction(multiplier), tier,
                 )
             )  # fmt: skip
     return lines

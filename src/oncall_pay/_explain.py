@@ -17,7 +17,7 @@ import attrs
 from ._health import Health, month_name
 from ._model import Volunteer
 from ._report import LineItem, PageOutcome, Report, WeeklyStatement
-from ._rules import OFF_HOURS, WEEKDAYS, Plan, Policy, Tier, Version
+from ._rules import OFF_HOURS, WEEKDAYS, Plan, Policy, RateSet, Tier, Version, amount_text
 from ._schema import describe_value, rule_meta, set_fields
 from ._vocab import CATEGORY_PROSE
 from ._weeks import iso_week, week_end
@@ -112,6 +112,17 @@ def explain_statement(report: Report, volunteer: Volunteer, week_start: date) ->
     if volunteer.rate_factor is not None:
         # docs/how-pay-is-computed.md#per-person-rates: the rates below include it.
         out.append(f"Every rate × {volunteer.rate_factor} (rate_factor in the roster)")
+    if volunteer.rate_set is not None:
+        # docs/how-pay-is-computed.md#rate-sets: the lines below are priced by it.
+        out.append(
+            f"Rates of rate set {volunteer.rate_set!r} of plan {st.plan!r} "
+            "(rate_set in the roster), not the plan's own"
+        )
+    if volunteer.base_hourly is not None:
+        out.append(
+            f"Base hourly rate {volunteer.base_hourly} {st.currency} (base_hourly in the "
+            "roster): a rate written as a multiple of it is shown worked out"
+        )
     out += [
         "",
     ]
@@ -186,6 +197,7 @@ _SAID_IN_PROSE: Final = frozenset({
     # changes and its missing-subdivision setting are not described.
     "calendar.extra_holidays", "calendar.removed_holidays", "calendar.allow_missing_subdivision",
     "tiers",
+    "rate_sets",
 })  # fmt: skip
 
 
@@ -193,53 +205,12 @@ def _label(cls: type, name: str) -> str:
     return rule_meta(attrs.fields_dict(cls)[name]).label
 
 
-def _describe_rates(table: Plan | Tier, c: str, indent: str) -> list[str]:
-    """The rates of a plan or a tier, one line each."""
-    lines = []
-    stipend = _label(Plan, "weekly_stipend")
-    lines.append(f"{indent}{stipend} {table.weekly_stipend} {c} for a full week of off-hours cover")
-    standby = _label(Plan, "standby")
-    for category in OFF_HOURS:
-        rate = table.standby.get(category)
-        if rate is not None and rate.rate:
-            lines.append(
-                f"{indent}{standby} {_CATEGORY_WORDS[category]}: {rate.rate} {c} per {rate.per}"
-            )
-    co = table.callout
-    if co.hourly:
-        mult = ", ".join(f"{_CATEGORY_WORDS[k]} ×{co.multiplier(k)}" for k in OFF_HOURS)
-        step = max(co.increment_minutes, 1)
-        most = ""
-        if co.max_minutes is not None:
-            most = f", at most {co.max_minutes} min a page"
-            rounded = -(-co.max_minutes // step) * step
-            if rounded != co.max_minutes:
-                # The maximum applies before the increment
-                # (docs/how-pay-is-computed.md#callout-time).
-                most += f" (paid as {rounded} min: the maximum is rounded up to the increment)"
-        lines.append(
-            f"{indent}callouts: {co.hourly} {c} an hour ({mult}); at least "
-            f"{co.minimum_minutes} min, rounded up to {step} min{most}"
-        )
-    if co.per_page:
-        lines.append(f"{indent}{co.per_page} {c} for each counted page (× the category multiplier)")
-    if co.urgencies is not None:
-        lines.append(f"{indent}only pages of urgency {', '.join(co.urgencies)} are paid")
-    iw = table.interrupted_weekend
-    if iw.bonus or iw.toil_days:
-        lines.append(
-            f"{indent}each interrupted weekend or holiday block: {iw.bonus} {c} and "
-            f"{_num(iw.toil_days)} day(s) off in lieu"
-        )
-    return lines
-
-
 def _describe_tier(name: str, tier: Tier, c: str) -> list[str]:
+    """A tier's roles and its rates, all of them (a tier takes nothing from its plan)."""
     roles = ", ".join(repr(r) for r in tier.roles)
     what = "shadow time (never cover)" if tier.shadow else f"shifts of role {roles}"
-    lines = [f"    tier {name!r}, for {what}:"]
-    lines += _describe_rates(tier, c, "      ") or ["      nothing"]
-    return lines
+    lines = [f"    tier {name!r}, for {what} (nothing is taken from the plan's rates):"]
+    return lines + _describe_rates(tier, c, "      ", complete=True)
 
 
 def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
@@ -264,6 +235,67 @@ def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
     ]
     for tier_name, tier in plan.tiers.items():
         lines += _describe_tier(tier_name, tier, c)
+    for set_name, rates in plan.rate_sets.items():
+        # docs/how-pay-is-computed.md#rate-sets: complete, nothing from the plan.
+        lines.append(
+            f"    rate set {set_name!r} (volunteers whose roster rate_set is {set_name!r}; "
+            "a rate not written in it is zero, nothing is taken from the plan's rates):"
+        )
+        lines += _describe_rates(rates, c, "      ", complete=True)
+    return lines
+
+
+def _describe_rates(
+    rates: Plan | RateSet | Tier, c: str, indent: str, *, complete: bool = False
+) -> list[str]:
+    """The rates of a plan or of one of its rate sets; ``complete`` says the
+    rates that are zero too (a rate set takes nothing from its plan)."""
+    lines = []
+    stipend = _label(Plan, "weekly_stipend")
+    lines.append(
+        f"{indent}{stipend} {amount_text(rates.weekly_stipend, c)} for a full week of "
+        "off-hours cover"
+    )
+    standby = _label(Plan, "standby")
+    for category in OFF_HOURS:
+        rate = rates.standby.get(category)
+        if rate is not None and rate.rate:
+            lines.append(
+                f"{indent}{standby} {_CATEGORY_WORDS[category]}: {amount_text(rate.rate, c)} "
+                f"per {rate.per}"
+            )
+        elif complete:
+            lines.append(f"{indent}{standby} {_CATEGORY_WORDS[category]}: 0 {c}")
+    co = rates.callout
+    if complete and not co.hourly:
+        lines.append(f"{indent}callouts: 0 {c} an hour")
+    if co.hourly:
+        mult = ", ".join(f"{_CATEGORY_WORDS[k]} ×{co.multiplier(k)}" for k in OFF_HOURS)
+        step = max(co.increment_minutes, 1)
+        most = ""
+        if co.max_minutes is not None:
+            most = f", at most {co.max_minutes} min a page"
+            rounded = -(-co.max_minutes // step) * step
+            if rounded != co.max_minutes:
+                # The maximum applies before the increment
+                # (docs/how-pay-is-computed.md#callout-time).
+                most += f" (paid as {rounded} min: the maximum is rounded up to the increment)"
+        lines.append(
+            f"{indent}callouts: {amount_text(co.hourly, c)} an hour ({mult}); at least "
+            f"{co.minimum_minutes} min, rounded up to {step} min{most}"
+        )
+    if co.per_page:
+        lines.append(
+            f"{indent}{co.per_page} {c} for each counted page (× the category multiplier)"
+        )
+    if co.urgencies is not None:
+        lines.append(f"{indent}only pages of urgency {', '.join(co.urgencies)} are paid")
+    iw = rates.interrupted_weekend
+    if iw.bonus or iw.toil_days or complete:
+        lines.append(
+            f"{indent}each interrupted weekend or holiday block: {iw.bonus} {c} and "
+            f"{_num(iw.toil_days)} day(s) off in lieu"
+        )
     return lines
 
 

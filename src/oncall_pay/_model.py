@@ -141,6 +141,12 @@ class Volunteer:
         rate_factor: Multiplies every rate of the plan that prices them
             (docs/how-pay-is-computed.md#per-person-rates); ``None`` (the
             default) is the plan's rates as they are.
+        rate_set: The name of the plan's rate set that prices their primary
+            time instead of the plan's own rates
+            (docs/how-pay-is-computed.md#rate-sets); ``None`` is the plan's rates.
+        base_hourly: Their own hourly base rate, in the plan's currency, for
+            rates written as a multiple of it (``{ factor = "1.5", of =
+            "base_hourly" }``); ``None`` when the roster has none.
     """
 
     id: str
@@ -156,6 +162,8 @@ class Volunteer:
     # Left out of the report's JSON when None, so rosters without the column
     # give the JSON they gave before.
     rate_factor: Decimal | None = attrs.field(default=None, metadata={"omit_if_none": True})
+    rate_set: str | None = attrs.field(default=None, metadata={"omit_if_none": True})
+    base_hourly: Decimal | None = attrs.field(default=None, metadata={"omit_if_none": True})
 
     def __attrs_post_init__(self) -> None:
         record = f"volunteer {self.id!r}"
@@ -163,6 +171,16 @@ class Volunteer:
             problem = rate_factor_problem(self.rate_factor)
             if problem is not None:
                 raise _fail(record, "rate_factor", problem)
+        if self.base_hourly is not None:
+            problem = base_hourly_problem(self.base_hourly)
+            if problem is not None:
+                raise _fail(record, "base_hourly", problem)
+        if self.rate_set is not None and (
+            not isinstance(self.rate_set, str) or not self.rate_set.strip()
+        ):
+            raise _fail(
+                record, "rate_set", f"{self.rate_set!r} is not the name of a rate set"
+            )
         if not isinstance(self.id, str) or not self.id.strip():
             raise _fail(record, "id", "a volunteer needs a non-empty id")
         known = country_subdivisions(self.country)
@@ -197,14 +215,30 @@ RATE_FACTOR_LIMIT: Final = Decimal(1000)
 RATE_FACTOR_PLACES: Final = 6
 
 
+#: A roster ``base_hourly`` is below this, with at most ``RATE_FACTOR_PLACES``
+#: decimals (so a factor times it is exact, and below 10**9).
+BASE_HOURLY_LIMIT: Final = Decimal(1_000_000)
+
+
 def rate_factor_problem(factor: object) -> str | None:
     """Why ``factor`` is not a roster ``rate_factor``, or ``None`` if it is one."""
-    expected = f"a decimal from 0 to below {RATE_FACTOR_LIMIT} such as 1.25"
+    return _bounded_decimal_problem(factor, RATE_FACTOR_LIMIT, f"{RATE_FACTOR_LIMIT}", "1.25")
+
+
+def base_hourly_problem(base: object) -> str | None:
+    """Why ``base`` is not a roster ``base_hourly``, or ``None`` if it is one."""
+    return _bounded_decimal_problem(base, BASE_HOURLY_LIMIT, "1,000,000", "32.50")
+
+
+def _bounded_decimal_problem(
+    factor: object, limit: Decimal, limit_text: str, example: str
+) -> str | None:
+    expected = f"a decimal from 0 to below {limit_text} such as {example}"
     if not isinstance(factor, Decimal) or not factor.is_finite():
         return f"{factor!r} is not {expected}"
     if factor < 0:
         return f"{factor} is negative; expected {expected}"
-    if factor >= RATE_FACTOR_LIMIT:
+    if factor >= limit:
         return f"{factor} is too large; expected {expected}"
     # Not Decimal.normalize(): it rounds to the context's 28 digits.
     _sign, digits, exponent = factor.as_tuple()

@@ -17,11 +17,12 @@ walk these declarations; see docs/adding-a-rules-key.md.
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
 import attrs
 
@@ -46,6 +47,7 @@ from ._schema import (
     Invalid,
     Nested,
     RuleMeta,
+    did_you_mean,
     diff_fields,
     expect_table,
     join,
@@ -53,11 +55,14 @@ from ._schema import (
     prefixed,
     rule,
     rule_meta,
+    show,
     toml_string,
     write_toml,
 )
 from ._schema import table as rules_table
 from ._vocab import CATEGORY_PLURAL
+
+_T = TypeVar("_T")
 
 __all__ = [
     "CATEGORIES",
@@ -70,8 +75,11 @@ __all__ = [
     "HealthSettings",
     "InterruptedWeekend",
     "Limits",
+    "OfBase",
     "Plan",
     "Policy",
+    "Rate",
+    "RateSet",
     "ResolvedCalendar",
     "SleepHours",
     "StandbyRate",
@@ -79,6 +87,7 @@ __all__ = [
     "WorkingHours",
     "country_alpha2",
     "decimal_places",
+    "paid",
     "parse_hhmm",
     "to_decimal",
 ]
@@ -128,7 +137,11 @@ def _opt_dec(value: Any) -> Decimal | None:
     return None if value is None else to_decimal(value)
 
 
-def _non_negative(_inst: Any, attribute: attrs.Attribute[Any], value: Decimal | None) -> None:
+def _non_negative(
+    _inst: Any, attribute: attrs.Attribute[Any], value: Decimal | OfBase | None
+) -> None:
+    if isinstance(value, OfBase):
+        return  # checked by OfBase itself
     if value is not None and value < 0:
         raise _bad(attribute.name, f"must be ≥ 0, got {value}")
     if value is not None and value >= checks.DECIMAL_LIMIT:
@@ -218,6 +231,9 @@ def _declared(
         elif isinstance(checker, _TierTables):
             for name, entry in sub.items():
                 yield from _declared(Tier, entry, join(at, name), get)
+        elif isinstance(checker, _RateSetTables):
+            for name, entry in sub.items():
+                yield from _declared(RateSet, entry, join(at, name), get)
         else:
             yield at, meta, sub
 
@@ -310,8 +326,8 @@ def _standby_diff(
         if was is not None and now is not None and was.per == now.per:
             out.append(f"{label} {words} {money(was.rate, now.rate, c)} per {now.per}")
         else:
-            before = "none" if was is None else f"{was.rate} {oc} per {was.per}"
-            after = "none" if now is None else f"{now.rate} {nc} per {now.per}"
+            before = "none" if was is None else f"{amount_text(was.rate, oc)} per {was.per}"
+            after = "none" if now is None else f"{amount_text(now.rate, nc)} per {now.per}"
             out.append(f"{label} {words} {before} → {after}")
     return out
 
@@ -609,14 +625,124 @@ def _check_category(name: str, allowed: tuple[str, ...]) -> None:
         raise _bad(name, f"{name!r} is not one of {', '.join(allowed)}")
 
 
+# --- rates as a multiple of a volunteer's own base ---------------------------------
+
+#: The roster columns a rate may be a multiple of.
+BASES: Final = ("base_hourly",)
+#: A base multiple's factor is below this, with at most ``RATE_PLACES`` decimals.
+MAX_BASE_FACTOR: Final = 1000
+_FACTOR_EXPECTED: Final = (
+    f'a decimal from 0 to below {MAX_BASE_FACTOR} written as a string, such as "1.5"'
+)
+
+
+def _factor(ck: Checker, value: Any, path: str) -> Decimal:
+    """The ``factor`` of a base multiple: a decimal from 0 to below 1000, at most 6 decimals."""
+    number = checks.decimal(ck, value, path)
+    places = decimal_places(number)
+    if places > RATE_PLACES:
+        raise ck.fail(
+            path,
+            f"{show(value)} has {decimals(places)}; a factor may have at most "
+            f"{decimals(RATE_PLACES)}",
+        )
+    if number >= MAX_BASE_FACTOR:
+        raise ck.fail(path, f"{show(value)} is too large; expected {_FACTOR_EXPECTED}")
+    return number
+
+
+def _factor_ok(_inst: Any, attribute: attrs.Attribute[Any], value: Decimal) -> None:
+    if value < 0 or value >= MAX_BASE_FACTOR or decimal_places(value) > RATE_PLACES:
+        raise _bad(attribute.name, f"{value} is not {_FACTOR_EXPECTED} with at most 6 decimals")
+
+
+def _base_ok(_inst: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+    if value not in BASES:
+        hint = did_you_mean(value, BASES) if isinstance(value, str) else ""
+        raise _bad(attribute.name, f"{value!r} is not one of {', '.join(BASES)}{hint}")
+
+
+@rules_table('a table such as { factor = "1.5", of = "base_hourly" }')
+@attrs.frozen
+class OfBase:
+    """A rate written as a multiple of a volunteer's own base rate
+    (docs/how-pay-is-computed.md#rates-as-a-multiple-of-a-base-rate):
+    ``factor`` × the roster column ``of`` (``base_hourly``).
+
+    Allowed wherever a rules file writes a rate (a weekly stipend, a standby
+    ``rate``, ``callout.hourly``), never for a fixed amount. ``Plan.for_volunteer``
+    turns it into a plain ``Decimal`` for one volunteer.
+    """
+
+    factor: Decimal = rule(
+        checker=_factor, label="factor", converter=_dec, validator=_factor_ok,
+        required=_FACTOR_EXPECTED,
+    )  # fmt: skip
+    of: str = rule(
+        checker=checks.choice(BASES, "the roster column a rate is a multiple of"), label="of",
+        validator=_base_ok, required='"base_hourly"',
+    )  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.factor} × {self.of}"
+
+    def of_volunteer(self, volunteer: Volunteer) -> Decimal | None:
+        """The rate for one volunteer (exact), or ``None`` if they have no base."""
+        base = volunteer.base_hourly
+        return None if base is None else self.factor * base
+
+
+#: A rate as the rules hold it: a decimal, or a multiple of a volunteer's base.
+Rate = Decimal | OfBase
+
+
+class _RateOrBase:
+    """The checker of a rate: a decimal (``checks.rate``) or ``{ factor, of }``."""
+
+    of_base = Nested(OfBase)
+
+    def __call__(self, ck: Checker, value: Any, path: str) -> Rate:
+        if isinstance(value, dict):
+            clean = self.of_base(ck, value, path)
+            if "factor" not in clean or "of" not in clean:
+                raise Invalid
+            return OfBase(**clean)
+        return checks.rate(ck, value, path)
+
+
+#: The one checker of every rate: ``Plan.__attrs_post_init__`` knows rates by it.
+rate_or_base: Final = _RateOrBase()
+
+
+def _rate(value: Any) -> Rate:
+    return value if isinstance(value, OfBase) else to_decimal(value)
+
+
+def paid(value: Rate) -> Decimal:
+    """A rate of a plan resolved by ``Plan.for_volunteer``: a decimal.
+
+    Raises:
+        TypeError: A base multiple: the engine prices resolved plans only.
+    """
+    if isinstance(value, OfBase):
+        msg = f"{value} is not resolved; price Plan.for_volunteer(...), not the plan"
+        raise TypeError(msg)
+    return value
+
+
+def amount_text(value: Rate, currency: str) -> str:
+    """A rate in words: ``40.00 EUR`` or ``1.5 × base_hourly``."""
+    return f"{value} {currency}" if isinstance(value, Decimal) else str(value)
+
+
 @rules_table('a table such as { per = "day", rate = "50.00" }')
 @attrs.frozen
 class StandbyRate:
     """Standby pay for one off-hours category: per hour, or per local day."""
 
     per: Literal["hour", "day"] = rule(checker=checks.per, label="per", required='"hour" or "day"')
-    rate: Decimal = rule(
-        checker=checks.rate, label="rate", unit="money", converter=_dec,
+    rate: Rate = rule(
+        checker=rate_or_base, label="rate", unit="money", converter=_rate,
         validator=_non_negative,
         required=f"a decimal written as a string, such as {checks.EXAMPLE_DECIMAL}",
     )  # fmt: skip
@@ -670,9 +796,9 @@ def _opt_int(_inst: Any, attribute: attrs.Attribute[Any], value: int | None) -> 
 class Callout:
     """Pay for the time worked when paged (see docs/how-pay-is-computed.md)."""
 
-    hourly: Decimal = rule(
-        checker=checks.rate, label="callout hourly rate", unit="money",
-        default=Decimal(0), converter=_dec, validator=_non_negative,
+    hourly: Rate = rule(
+        checker=rate_or_base, label="callout hourly rate", unit="money",
+        default=Decimal(0), converter=_rate, validator=_non_negative,
     )  # fmt: skip
     minimum_minutes: int = rule(
         checker=checks.minutes, label="callout minimum", unit="min", default=0,
@@ -788,12 +914,12 @@ class Payroll:
         return self.codes.get(kind)
 
 
-# The rates of a plan and of a tier are declared once, here: a tier holds the
-# same rate keys as a plan (docs/rules-file.md#tiers).
+# The rate keys a plan, its tiers and its rate sets declare alike
+# (docs/rules-file.md#tiers).
 def _stipend_rule() -> Any:
     return rule(
-        checker=checks.rate, label="weekly stipend", unit="money",
-        default=Decimal(0), converter=_dec, validator=_non_negative,
+        checker=rate_or_base, label="weekly stipend", unit="money",
+        default=Decimal(0), converter=_rate, validator=_non_negative,
     )  # fmt: skip
 
 
@@ -808,7 +934,7 @@ def _callout_rule() -> Any:
     return rule(checker=Nested(Callout), label="callout", factory=Callout, toml="dotted")
 
 
-def _bonus_rule() -> Any:
+def _interrupted_weekend_rule() -> Any:
     return rule(
         checker=Nested(InterruptedWeekend), label="interrupted weekend",
         factory=InterruptedWeekend,
@@ -838,10 +964,10 @@ class Tier:
         checker=checks.roles, label="roles", default=(), converter=_roles,
         show=lambda r: ", ".join(r) or "its name",
     )  # fmt: skip
-    weekly_stipend: Decimal = _stipend_rule()
+    weekly_stipend: Rate = _stipend_rule()
     standby: Mapping[str, StandbyRate] = _standby_rule()
     callout: Callout = _callout_rule()
-    interrupted_weekend: InterruptedWeekend = _bonus_rule()
+    interrupted_weekend: InterruptedWeekend = _interrupted_weekend_rule()
 
     @property
     def shadow(self) -> bool:
@@ -913,10 +1039,75 @@ def _opt_str(value: str | None) -> str | None:
     return None if value is None else str(value)
 
 
+@rules_table("a table of rates such as [versions.plans.default.rate_sets.senior]")
+@attrs.frozen
+class RateSet:
+    """A named set of rates of a plan (``[versions.plans.NAME.rate_sets.SET]``),
+    paying the volunteers whose roster ``rate_set`` names it instead of the
+    plan's own rates (docs/how-pay-is-computed.md#rate-sets).
+
+    Complete, like every table of the rules: a rate left out is zero, nothing
+    is taken from the plan. Currency, countries, limits, calendar and cost
+    centre stay the plan's.
+    """
+
+    weekly_stipend: Rate = _stipend_rule()
+    standby: Mapping[str, StandbyRate] = _standby_rule()
+    callout: Callout = _callout_rule()
+    interrupted_weekend: InterruptedWeekend = _interrupted_weekend_rule()
+
+
+def _rate_sets(value: Mapping[str, RateSet] | None) -> Mapping[str, RateSet]:
+    return dict(sorted((value or {}).items()))
+
+
+class _RateSetTables:
+    """``[versions.plans.NAME.rate_sets.SET]`` tables: any number, each a ``RateSet``."""
+
+    rate_set = Nested(RateSet)
+
+    def __call__(self, ck: Checker, value: Any, path: str) -> dict[str, Any]:
+        expected = "a table of rate sets such as [versions.plans.default.rate_sets.senior]"
+        table = expect_table(ck, value, path, expected)
+        clean = {}
+        for name, entry in table.items():
+            with contextlib.suppress(Invalid):
+                clean[name] = self.rate_set(ck, entry, join(path, name))
+        return clean
+
+    def build(self, clean: Mapping[str, Any]) -> dict[str, RateSet]:
+        """Each rate set built."""
+        return {name: self.rate_set.build(entry) for name, entry in clean.items()}
+
+
+def _rate_sets_diff(
+    _label: str, old: Mapping[str, RateSet], new: Mapping[str, RateSet], c: DiffContext
+) -> list[str]:
+    out = []
+    for name in sorted({*old, *new}):
+        was, now = old.get(name), new.get(name)
+        if was is None:
+            out.append(f"rate set {name!r} added")
+        elif now is None:
+            out.append(f"rate set {name!r} removed")
+        else:
+            out += [f"rate set {name!r}: {line}" for line in diff_fields(RateSet, was, now, c)]
+    return out
+
+
+def _base_multiples(rates: Plan | RateSet | Tier) -> bool:
+    """Whether any rate of a plan's or a rate set's own rates is a base multiple."""
+    return (
+        isinstance(rates.weekly_stipend, OfBase)
+        or isinstance(rates.callout.hourly, OfBase)
+        or any(isinstance(r.rate, OfBase) for r in rates.standby.values())
+    )
+
+
 @rules_table(
     "a table of plan settings",
     order=("countries", "currency", "cost_center", "weekly_stipend", "standby", "callout",
-           "interrupted_weekend", "limits", "calendar", "tiers"),
+           "interrupted_weekend", "limits", "calendar", "tiers", "rate_sets"),
     after=_fixed_amounts,
 )  # fmt: skip
 @attrs.frozen
@@ -934,10 +1125,10 @@ class Plan:
         checker=checks.countries, label="countries", default=(), converter=_tuple,
         diff=_as_set_diff(_countries_text),
     )  # fmt: skip
-    weekly_stipend: Decimal = _stipend_rule()
+    weekly_stipend: Rate = _stipend_rule()
     standby: Mapping[str, StandbyRate] = _standby_rule()
     callout: Callout = _callout_rule()
-    interrupted_weekend: InterruptedWeekend = _bonus_rule()
+    interrupted_weekend: InterruptedWeekend = _interrupted_weekend_rule()
     limits: Limits = rule(checker=Nested(Limits), label="limits", factory=Limits)
     calendar: Calendar = rule(
         checker=Nested(Calendar), label="calendar", factory=Calendar, toml="dotted",
@@ -953,6 +1144,12 @@ class Plan:
         checker=_TierTables(), label="tiers", factory=dict, converter=_tiers,
         toml="sections", diff=_tiers_diff,
     )  # fmt: skip
+    #: Named sets of rates replacing the plan's own for the volunteers whose
+    #: roster ``rate_set`` names one (docs/how-pay-is-computed.md#rate-sets).
+    rate_sets: Mapping[str, RateSet] = rule(
+        checker=_RateSetTables(), label="rate sets", factory=dict, converter=_rate_sets,
+        toml="sections", diff=_rate_sets_diff,
+    )  # fmt: skip
 
     def __attrs_post_init__(self) -> None:
         if not is_currency(self.currency):
@@ -962,16 +1159,110 @@ class Plan:
                 msg = f"{country!r} is not an ISO 3166-1 alpha-2 code the holidays package knows"
                 raise _bad("countries", msg)
         # The same places as the file allows, for every field declared a
-        # rate (checker ``checks.rate``) or a fixed amount (``fixed=True``).
+        # rate (checker ``rate_or_base`` or ``checks.rate``) or a fixed amount (``fixed=True``),
+        # in the plan and in each of its rate sets. A base multiple checks itself.
         places = minor_unit(self.currency)
         for path, meta, amount in _declared(type(self), self, "", getattr):
-            if meta.checker is checks.rate and decimal_places(amount) > RATE_PLACES:
+            if isinstance(amount, OfBase):
+                continue
+            is_rate = meta.checker is rate_or_base or meta.checker is checks.rate
+            if is_rate and decimal_places(amount) > RATE_PLACES:
                 raise _bad(path, f"{amount} has more than {RATE_PLACES} decimals")
             if meta.fixed and decimal_places(amount) > places:
                 raise _bad(
                     path,
                     f"{amount} has more decimals than {self.currency}'s minor unit ({places})",
                 )
+
+    def for_volunteer(self, volunteer: Volunteer, *, version: date, plan_name: str) -> Plan:
+        """The plan as it prices one volunteer: pure, and cheap to cache.
+
+        The volunteer's rate set (roster ``rate_set``), if any, replaces the
+        plan's own rates (stipend, standby, the whole callout table,
+        interrupted weekend); every rate written as a multiple of a base
+        (``OfBase``) becomes ``factor × the volunteer's base_hourly``, an
+        exact ``Decimal`` of up to 12 decimals. Currency, countries, limits,
+        calendar and cost centre stay the plan's; the plan returned has no
+        rate sets left. A plan without either is returned as it is.
+
+        Args:
+            volunteer: The volunteer priced.
+            version: The ``effective_from`` of the plan's version, for messages.
+            plan_name: The plan's name in its version, for messages.
+
+        Raises:
+            PolicyError: The plan has no rate set of the volunteer's
+                ``rate_set``, or a rate that prices them is a multiple of
+                ``base_hourly`` and the roster gives them none.
+        """
+        where = f"versions[{version}].plans.{plan_name}"
+        rates: Plan | RateSet = self
+        if volunteer.rate_set is not None:
+            found = self.rate_sets.get(volunteer.rate_set)
+            if found is None:
+                sets = list(self.rate_sets)
+                known = (
+                    f"it has {', '.join(map(repr, sets))}{did_you_mean(volunteer.rate_set, sets)}"
+                    if sets
+                    else "it has none"
+                )
+                msg = (
+                    f"volunteer {volunteer.id!r} asks for rate set {volunteer.rate_set!r}, "
+                    f"which plan {plan_name!r} of the version of {version} does not have "
+                    f"({known})"
+                )
+                raise _bad(f"{where}.rate_sets", msg)
+            rates = found
+            where = join(f"{where}.rate_sets", volunteer.rate_set)
+        elif not (_base_multiples(self) or any(map(_base_multiples, self.tiers.values()))):
+            return self
+
+        def resolve(value: Rate, at: str, field: str) -> Decimal:
+            if isinstance(value, Decimal):
+                return value
+            rate = value.of_volunteer(volunteer)
+            if rate is None:
+                msg = (
+                    f"volunteer {volunteer.id!r} is paid {field} = {value} by plan "
+                    f"{plan_name!r} of the version of {version}, but the roster gives them "
+                    "no base_hourly; add a base_hourly column to the roster with their "
+                    "hourly base rate"
+                )
+                raise _bad(f"{at}.{field}", msg)
+            return rate
+
+        def resolved_rates(table: Plan | RateSet | Tier, at: str) -> dict[str, Any]:
+            standby = {
+                category: attrs.evolve(
+                    entry, rate=resolve(entry.rate, at, f"standby.{category}.rate")
+                )
+                for category, entry in table.standby.items()
+            }
+            hourly = resolve(table.callout.hourly, at, "callout.hourly")
+            return {
+                "weekly_stipend": resolve(table.weekly_stipend, at, "weekly_stipend"),
+                "standby": standby,
+                "callout": attrs.evolve(table.callout, hourly=hourly),
+                "interrupted_weekend": table.interrupted_weekend,
+            }
+
+        # Not attrs.evolve: a resolved rate may have 12 decimals (6 of the
+        # factor, 6 of the base), more than a rules file may write, and
+        # every value here was checked when the rules were read.
+        def with_values(table: _T, values: Mapping[str, Any]) -> _T:
+            out = copy.copy(table)
+            for name, value in values.items():
+                object.__setattr__(out, name, value)
+            return out
+
+        tiers = {
+            name: with_values(tier, resolved_rates(tier, f"{where}.tiers.{name}"))
+            for name, tier in self.tiers.items()
+        }
+        resolved = with_values(
+            self, {**resolved_rates(rates, where), "rate_sets": {}, "tiers": tiers}
+        )
+        return resolved
 
 
     def tier_for(self, role: str) -> str | None:

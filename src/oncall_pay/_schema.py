@@ -514,16 +514,26 @@ class DiffContext:
     new_currency: str = ""
 
 
-def money(old: Decimal | None, new: Decimal | None, context: DiffContext) -> str:
-    """``old → new CUR`` (both currencies when they differ; ``none`` for no amount)."""
+def money(old: object, new: object, context: DiffContext) -> str:
+    """``old → new CUR`` (both currencies when they differ; ``none`` for no amount).
+
+    A value that is not a decimal (a rate written as ``1.5 × base_hourly``)
+    is said in its own words, without a currency.
+    """
     oc, nc = context.old_currency, context.new_currency
 
-    def text(value: Decimal | None, cur: str, *, with_cur: bool) -> str:
+    def text(value: object, cur: str, *, with_cur: bool) -> str:
         if value is None:
             return "none"
+        if not isinstance(value, Decimal):
+            return str(value)
         return f"{value} {cur}" if with_cur else f"{value}"
 
-    if oc == nc and old is not None and new is not None:
+    if (
+        oc == nc
+        and isinstance(old, Decimal)
+        and isinstance(new, Decimal)
+    ):
         return f"{text(old, oc, with_cur=False)} → {text(new, nc, with_cur=True)}"
     return f"{text(old, oc, with_cur=True)} → {text(new, nc, with_cur=True)}"
 
@@ -539,7 +549,9 @@ def _shown(meta: RuleMeta, value: Any) -> str:
 def describe_value(meta: RuleMeta, value: Any, currency: str) -> str:
     """One value in the field's declared unit, for the rules description."""
     if meta.unit == "money":
-        return "none" if value is None else f"{value} {currency}"
+        if value is None:
+            return "none"
+        return f"{value} {currency}" if isinstance(value, Decimal) else str(value)
     return _shown(meta, value)
 
 

@@ -269,7 +269,8 @@ def _urgency_unknown(
             urgency
             for version in (ctx.policy.versions if ctx.policy is not None else ())
             for plan in version.plans.values()
-            for urgency in plan.callout.urgencies or ()
+            for callout in (plan.callout, *(r.callout for r in plan.rate_sets.values()))
+            for urgency in callout.urgencies or ()
         }
     )
     unknown = [page.id for page in pages if page.urgency is None]

@@ -36,6 +36,8 @@ _VOLUNTEER_OPTIONAL = (
     "pagerduty_id",
     "cost_center",
     "rate_factor",
+    "rate_set",
+    "base_hourly",
 )
 _SHIFT_REQUIRED = ("volunteer_id", "start", "end")
 _SHIFT_OPTIONAL = ("role",)
@@ -61,7 +63,9 @@ def read_volunteers_csv(path: str | Path) -> tuple[Volunteer, ...]:
         path: The file. Required columns ``id``, ``country``, ``timezone``;
             optional ``name``, ``subdivision``, ``payroll_id``, ``plan``,
             ``email``, ``pagerduty_id``, ``cost_center``, ``rate_factor`` (a decimal
-            multiplying every rate) (empty means none).
+            multiplying every rate), ``rate_set`` (the name of a rate set of
+            their plan), ``base_hourly`` (their own hourly base rate) (empty
+            means none).
 
     Returns:
         The volunteers, in file order.
@@ -143,6 +147,8 @@ def read_volunteers_csv_with_lines(path: str | Path) -> tuple[tuple[int, Volunte
                 pagerduty_id=row.optional("pagerduty_id"),
                 cost_center=row.optional("cost_center"),
                 rate_factor=row.factor("rate_factor"),
+                rate_set=row.optional("rate_set"),
+                base_hourly=row.factor("base_hourly"),
             )
         )
         ids.check(row, "id", vid)
