@@ -77,12 +77,12 @@ def raise_rate(rate: Decimal | op.OfBase, up: Decimal) -> Decimal | op.OfBase:
 
 
 def uses_base(policy: op.Policy) -> bool:
-    """Whether any rate of any plan or rate set of ``policy`` is a base multiple."""
+    """Whether any rate of any plan, rate set or tier of ``policy`` is a base multiple."""
     return any(
         isinstance(rate, op.OfBase)
         for version in policy.versions
         for plan in version.plans.values()
-        for table in (plan, *plan.rate_sets.values())
+        for table in (plan, *plan.rate_sets.values(), *plan.tiers.values())
         for rate in (
             table.weekly_stipend, table.callout.hourly, *(r.rate for r in table.standby.values())
         )

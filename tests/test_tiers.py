@@ -218,6 +218,31 @@ def test_a_version_without_the_tier_pays_the_role_as_its_own_time() -> None:
     assert str(second.total) == "400.00"
 
 
+def test_a_tiers_rate_may_be_a_multiple_of_the_base_hourly() -> None:
+    """callout.hourly = { factor = "2", of = "base_hourly" } in a tier: twice the
+    volunteer's own base; without a base in the roster, an error naming the tier."""
+    doubled = attrs.evolve(
+        ESCALATION,
+        callout=attrs.evolve(ESCALATION.callout, hourly=op.OfBase(Decimal(2), "base_hourly")),
+    )
+    policy = tiered_policy(escalation=doubled)
+    saturday = page("P1", "alice", SATURDAY_0210, worked=timedelta(minutes=45))
+    based = attrs.evolve(DUBLIN, base_hourly=Decimal("35.00"))
+    report = op.compute(
+        [based], [shift("level 2", *FULL_WEEK)], [saturday], policy, start=WEEK, end=WEEK
+    )
+    callout = next(li for li in report.statements[0].lines if li.kind == "callout")
+    # 60 min (the tier's minimum) × 2 × 35.00 × 1.5
+    assert (callout.tier, callout.rate, str(callout.amount)) == (
+        "escalation", Decimal("70.0000"), "105.00"
+    )
+    with pytest.raises(op.PolicyError) as caught:
+        run([shift("level 2", *FULL_WEEK)], [saturday], policy)
+    (problem,) = caught.value.problems
+    assert problem.field == "versions[2026-01-05].plans.default.tiers.escalation.callout.hourly"
+    assert "add a base_hourly column to the roster" in problem.message
+
+
 def test_tiers_are_read_written_described_and_explained() -> None:
     text = """
 [[versions]]
@@ -239,8 +264,11 @@ effective_from = 2026-01-05
     }
     assert parse_policy(policy_to_toml(policy)) == policy
     description = describe_policy(policy)
-    assert "tier 'escalation', for shifts of role 'level 2', 'level 3':" in description
-    assert "tier 'shadow', for shadow time (never cover):" in description
+    assert (
+        "tier 'escalation', for shifts of role 'level 2', 'level 3' "
+        "(nothing is taken from the plan's rates):"
+    ) in description
+    assert "tier 'shadow', for shadow time (never cover)" in description
     report = op.compute([DUBLIN], [shift("level 3", *FULL_WEEK)], [], policy, start=WEEK, end=WEEK)
     text = explain_statement(report, DUBLIN, WEEK)
     assert "stipend — tier 'escalation'" in text

@@ -269,7 +269,11 @@ def _urgency_unknown(
             urgency
             for version in (ctx.policy.versions if ctx.policy is not None else ())
             for plan in version.plans.values()
-            for callout in (plan.callout, *(r.callout for r in plan.rate_sets.values()))
+            for callout in (
+                plan.callout,
+                *(r.callout for r in plan.rate_sets.values()),
+                *(t.callout for t in plan.tiers.values()),
+            )
             for urgency in callout.urgencies or ()
         }
     )
