@@ -23,6 +23,7 @@ PUBLIC = {
     "Comparison", "LineChange", "VolunteerChange", "WeekChange", "compare", "diff_policies",
     "Inputs", "Sources", "load_inputs",
     "Payroll",
+    "NightHours",
 }  # fmt: skip
 
 

@@ -17,9 +17,9 @@ import attrs
 from ._health import Health, month_name
 from ._model import Volunteer
 from ._report import LineItem, PageOutcome, Report, WeeklyStatement
-from ._rules import OFF_HOURS, WEEKDAYS, Plan, Policy, Version
+from ._rules import OFF_HOURS, WEEKDAYS, NightHours, Plan, Policy, Version
 from ._schema import describe_value, rule_meta, set_fields
-from ._vocab import CATEGORY_PROSE
+from ._vocab import CATEGORY_PROSE, Category
 from ._weeks import iso_week, week_end
 
 #: Categories inside a sentence, from the one label table.
@@ -68,13 +68,17 @@ def _line_text(line: LineItem, st: WeeklyStatement, pages: list[PageOutcome]) ->
     return f"  {line.kind}{cat}\n      {how}\n      = {amount}"
 
 
-def explain_statement(report: Report, volunteer: Volunteer, week_start: date) -> str:
+def explain_statement(
+    report: Report, volunteer: Volunteer, week_start: date, policy: Policy | None = None
+) -> str:
     """One weekly statement as a readable breakdown.
 
     Args:
         report: A report that reports ``week_start``.
         volunteer: Whose statement.
         week_start: The first day of the pay week.
+        policy: The rules the report was computed with: when given, the
+            statement's night band (if its plan has one) is said too.
 
     Returns:
         Several lines of text: the lines with how each quantity was measured,
@@ -105,12 +109,24 @@ def explain_statement(report: Report, volunteer: Volunteer, week_start: date) ->
     if volunteer.rate_factor is not None:
         # docs/how-pay-is-computed.md#per-person-rates: the rates below include it.
         out.append(f"Every rate × {volunteer.rate_factor} (rate_factor in the roster)")
+    band = _night_band(policy, st.rules_version, st.plan)
+    if band is not None:
+        out.append(
+            f"Night band {band.start}–{band.end} local, on workdays outside working hours "
+            "(weekend and holiday time is never night)"
+        )
     out += [
         "",
     ]
+    # Night hours are listed where the plan has a band or the week has some
+    # (docs/how-pay-is-computed.md#the-night-band): without a band it is always 0.
     out.append(
         "Hours on call: "
-        + ", ".join(f"{_CATEGORY_WORDS[c]} {_num(h)} h" for c, h in st.hours.items())
+        + ", ".join(
+            f"{_CATEGORY_WORDS[c]} {_num(h)} h"
+            for c, h in st.hours.items()
+            if c != Category.NIGHT or h or band is not None
+        )
     )
     out.append("")
     out.append("Lines:")
@@ -178,7 +194,18 @@ _SAID_IN_PROSE: Final = frozenset({
     # The version's calendar is described with the version; a plan's holiday
     # changes and its missing-subdivision setting are not described.
     "calendar.extra_holidays", "calendar.removed_holidays", "calendar.allow_missing_subdivision",
+    "calendar.night_hours",
 })  # fmt: skip
+
+
+def _night_band(policy: Policy | None, effective_from: date, plan: str) -> NightHours | None:
+    """The night band of a statement's version and plan, if the rules are known and set one."""
+    if policy is None:
+        return None
+    for version in policy.versions:
+        if version.effective_from == effective_from and plan in version.plans:
+            return version.calendar_for(plan).night_hours
+    return None
 
 
 def _label(cls: type, name: str) -> str:
@@ -201,8 +228,14 @@ def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
                 f"    {standby} {_CATEGORY_WORDS[category]}: {rate.rate} {c} per {rate.per}"
             )
     co = plan.callout
+    cal = plan.calendar.over(version.calendar).resolved()
+    # Night is said where the plan has a band (or prices night time all the same).
+    paid = [
+        k for k in OFF_HOURS
+        if k != Category.NIGHT or cal.night_hours is not None or k in co.multipliers
+    ]  # fmt: skip
     if co.hourly:
-        mult = ", ".join(f"{_CATEGORY_WORDS[k]} ×{co.multiplier(k)}" for k in OFF_HOURS)
+        mult = ", ".join(f"{_CATEGORY_WORDS[k]} ×{co.multiplier(k)}" for k in paid)
         step = max(co.increment_minutes, 1)
         most = ""
         if co.max_minutes is not None:
@@ -228,12 +261,19 @@ def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
         )
     if plan.limits.weekly_cap is not None:
         lines.append(f"    at most {plan.limits.weekly_cap} {c} a week")
-    cal = plan.calendar.over(version.calendar).resolved()
     weekend = ", ".join(WEEKDAYS[d].capitalize() for d in sorted(cal.weekend_days))
     lines.append(
         f"    working hours {cal.working_hours.start}–{cal.working_hours.end}, weekend {weekend}, "
         f"observed holidays {'on' if cal.observed_holidays else 'off'}"
     )
+    night = cal.night_hours
+    if night is not None:
+        lines.append(
+            f"    night band {night.start}–{night.end} on workdays, outside working hours "
+            "(weekend and holiday time is never night)"
+        )
+    elif any(k == Category.NIGHT for k in (*plan.standby, *co.multipliers)):
+        lines.append("    no night band is set, so the night rates above are never paid")
     lines += [
         f"    {meta.label}: {describe_value(meta, value, c)}"
         for key, meta, value in set_fields(plan)

@@ -461,7 +461,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     report = inputs.compute(
         min(start, week_start), end, progress=_progress(sys.stderr), workers=args.jobs
     )
-    print(explain_statement(report, by_id[args.volunteer], week_start))
+    print(explain_statement(report, by_id[args.volunteer], week_start, inputs.policy))
     print()
     print(f"Team health: {health_line(report.health, f'{week_start:%Y-%m}')}")
     _ledger_cli.explain_ledger(args.ledger, args.volunteer, week_start)
