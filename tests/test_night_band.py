@@ -494,3 +494,25 @@ def test_export_refuses_a_bad_band_and_writes_nothing(
     assert "versions[0].calendar.night_hours" in result.stderr
     assert "are the same time" in result.stderr
     assert not out.exists()
+
+
+def test_a_workbook_of_an_earlier_release_reads_with_no_night(tmp_path: Path) -> None:
+    """read_workbook reads a Weekly sheet without the Night h column as 0 night hours;
+    any other missing column is still refused."""
+    report = run([FULL_WEEK], policy=night_policy(band=None))
+    path = op.write_workbook(report, tmp_path / "pay.xlsx")
+    for header, refused in (("Night h", False), ("Weekend h", True)):
+        wb = openpyxl.load_workbook(path)
+        ws = wb["Weekly"]
+        names = [c.value for c in ws[1]]
+        ws.delete_cols(names.index(header) + 1)
+        old = tmp_path / f"without {header}.xlsx"
+        wb.save(old)
+        wb.close()
+        if refused:
+            with pytest.raises(op.InputError, match="has no column 'Weekend h'"):
+                op.read_workbook(old)
+            continue
+        (back,) = op.read_workbook(old)
+        assert back.hours["night"] == 0
+        assert back == op.read_workbook(path)[0]
