@@ -42,7 +42,7 @@ class WorkbookStatement:
         week_start: The first local date of the pay week.
         currency: The ISO 4217 currency.
         rules_version: The ``effective_from`` of the rules version that priced it.
-        hours: Covered hours per category, all four.
+        hours: Covered hours per category, all five (night 0 from a workbook without it).
         pages: How many pages the volunteer had in the week.
         counted_pages: How many of them counted for pay.
         lines: The priced lines, in the statement's order.
