@@ -17,12 +17,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import openpyxl
 import pytest
+from hypothesis import given
 
 import oncall_pay as op
 from helpers import DUBLIN, assert_lines_add_up, assert_paid, example_plan, local, page, statement
 from oncall_pay._explain import describe_policy, explain_statement
+from strategies import PayRun, pay_runs
 
 D = "Europe/Dublin"
 WEEK = date(2026, 11, 16)  # Monday; no Irish holiday that week, no clock change
@@ -516,3 +519,52 @@ def test_a_workbook_of_an_earlier_release_reads_with_no_night(tmp_path: Path) ->
         (back,) = op.read_workbook(old)
         assert back.hours["night"] == 0
         assert back == op.read_workbook(path)[0]
+
+
+# --- a property: a band only moves workday evening time into night ---
+
+
+def without_bands(policy: op.Policy) -> op.Policy:
+    """The same rules with every night band taken out."""
+
+    def bare(calendar: op.Calendar) -> op.Calendar:
+        return attrs.evolve(calendar, night_hours=None)
+
+    return attrs.evolve(
+        policy,
+        versions=tuple(
+            attrs.evolve(
+                version,
+                calendar=bare(version.calendar),
+                plans={
+                    name: attrs.evolve(plan, calendar=bare(plan.calendar))
+                    for name, plan in version.plans.items()
+                },
+            )
+            for version in policy.versions
+        ),
+    )
+
+
+@given(pay_runs())
+def test_a_band_moves_only_workday_evening_time_into_night(run: PayRun) -> None:
+    """With or without the bands: the same weeks, in-hours, weekend and holiday time,
+    the same stipend, weekend and holiday standby and the same counted pages; night
+    and workday evenings together are the evenings without a band, which has no night."""
+    banded = run.compute()
+    bare = attrs.evolve(run, policy=without_bands(run.policy)).compute()
+    assert [(s.volunteer_id, s.week_start) for s in banded.statements] == [
+        (s.volunteer_id, s.week_start) for s in bare.statements
+    ]
+    for with_band, without in zip(banded.statements, bare.statements, strict=True):
+        assert without.covered["night"] == timedelta(0)
+        for category in ("in_hours", "weekend", "holiday"):
+            assert with_band.covered[category] == without.covered[category]
+            assert with_band.amount("standby", category) == without.amount("standby", category)
+        evenings = with_band.covered["workday_off_hours"] + with_band.covered["night"]
+        assert evenings == without.covered["workday_off_hours"]
+        assert with_band.week_off_hours == without.week_off_hours
+        assert with_band.amount("stipend") == without.amount("stipend")
+    assert [(p.page_id, p.counted) for p in banded.pages] == [
+        (p.page_id, p.counted) for p in bare.pages
+    ]
