@@ -11,6 +11,7 @@ holiday 100.00 a day, callouts 40.00 an hour, at least 30 min, in steps of
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -341,6 +342,36 @@ def test_explain_says_the_band_and_the_night_lines() -> None:
     assert "    standby on workday night: 5.00 EUR per hour" in described
     assert "workday night ×1.25" in described
     assert "    night band 22:00–06:00 on workdays, outside working hours" in described
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+def test_the_pdf_statement_says_the_band_when_given_the_rules(tmp_path: Path) -> None:
+    """write_statements(policy=...) says the band above each week, as explain does."""
+    from oncall_pay._payroll import PeriodRule
+    from oncall_pay.writers.statements import write_statements
+
+    policy = night_policy()
+    report = run([FULL_WEEK], policy=policy)
+    texts = []
+    for folder, rules in (("with", policy), ("without", None)):
+        (path,) = write_statements(
+            report, tmp_path / folder, PeriodRule.parse("month"), volunteers=[DUBLIN],
+            policy=rules,
+        )  # fmt: skip
+        texts.append(
+            subprocess.run(
+                ["pdftotext", "-layout", str(path), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=60,
+            ).stdout
+        )
+    with_rules, without_rules = texts
+    assert "Night band 22:00–06:00 local" in with_rules
+    assert "Night band" not in without_rules
+    for text in texts:
+        assert "workday night 40 h" in text
 
 
 def test_explain_without_a_band_says_no_night() -> None:

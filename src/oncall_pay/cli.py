@@ -409,7 +409,9 @@ def _cmd_statements(args: argparse.Namespace) -> int:
     inputs = _load_inputs(args, (args.start, args.end), (args.start, args.end))
     report = inputs.compute(args.start, args.end, progress=_progress(sys.stderr), workers=args.jobs)
     toil = _ledger_cli.toil_balances(args.ledger)
-    written = write_statements(report, args.output, rule, volunteers=inputs.volunteers, toil=toil)
+    written = write_statements(
+        report, args.output, rule, volunteers=inputs.volunteers, toil=toil, policy=inputs.policy
+    )
     print(f"{len(written)} statement(s) written to {args.output}")
     for path in written:
         print(f"  {path.name}")
