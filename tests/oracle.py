@@ -28,7 +28,7 @@ import oncall_pay as op
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-PAID = ("workday_off_hours", "weekend", "holiday")
+PAID = ("workday_off_hours", "night", "weekend", "holiday")
 ALL = ("in_hours", *PAID)
 PLACES = {"JPY": 0, "KWD": 3, "BHD": 3, "JOD": 3, "OMR": 3, "TND": 3, "KRW": 0, "ISK": 0}
 ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
@@ -73,6 +73,8 @@ class LocalCalendar:
     observed: bool
     extra: frozenset[date]
     removed: frozenset[date]
+    #: The night band as [from, to) minutes of a workday's wall clock; empty: no band.
+    night: tuple[tuple[int, int], ...] = ()
 
 
 def hhmm(text: str) -> int:
@@ -81,11 +83,23 @@ def hhmm(text: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
+def night_band(start: str, end: str) -> tuple[tuple[int, int], ...]:
+    """A night band's stretches on one local date's wall clock: the band
+    itself, or for a band across midnight its morning and its evening."""
+    first, last = hhmm(start) % 1440, hhmm(end)
+    if last == 0:
+        last = 1440
+    if first < last:
+        return ((first, last),)
+    return ((0, last), (first, 1440))
+
+
 def merged_calendar(version: op.Version, plan: op.Plan, country: str) -> LocalCalendar:
     """The plan's calendar over the version's, key by key; day lists added together."""
     top, base = plan.calendar, version.calendar
     weekend = top.weekend_days if top.weekend_days is not None else base.weekend_days
     hours = top.working_hours or base.working_hours
+    band = top.night_hours or base.night_hours
     observed = top.observed_holidays
     if observed is None:
         observed = base.observed_holidays
@@ -101,6 +115,7 @@ def merged_calendar(version: op.Version, plan: op.Plan, country: str) -> LocalCa
         observed=True if observed is None else observed,
         extra=frozenset(extra),
         removed=frozenset(removed),
+        night=() if band is None else night_band(band.start, band.end),
     )
 
 
@@ -127,6 +142,7 @@ class Person:
         self.first_weekday = DAY_NAMES.index(policy.week_starts_on)
         self._kinds: dict[date, str | None] = {}
         self._hours: dict[date, tuple[int, int]] = {}
+        self._night: dict[date, tuple[tuple[int, int], ...]] = {}
 
     def week_of(self, day: date) -> date:
         """The first date of the pay week holding ``day``."""
@@ -209,8 +225,15 @@ class Person:
             assert rules is not None
             cal = rules[2]
             self._hours[day] = (self.wall(day, cal.work_from), self.wall(day, cal.work_to))
+            self._night[day] = tuple((self.wall(day, a), self.wall(day, b)) for a, b in cal.night)
         work_from, work_to = self._hours[day]
-        return "in_hours" if work_from <= m < work_to else "workday_off_hours"
+        if work_from <= m < work_to:
+            return "in_hours"
+        # The night band, read on this date's own wall clock: weekends and
+        # holidays returned above, working hours win over the band.
+        if any(a <= m < b for a, b in self._night[day]):
+            return "night"
+        return "workday_off_hours"
 
     @cache  # noqa: B019 - one Person per oracle call, so the cache dies with it
     def day_minutes(self, day: date) -> Counter[str]:

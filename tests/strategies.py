@@ -20,7 +20,14 @@ import oncall_pay as op
 from oncall_pay._checks import EARNING_CODE_KEYS
 from oncall_pay._engine import ExactLine, compute_exact
 from oncall_pay._money import minor_unit
-from oncall_pay._rules import OFF_HOURS, RATE_PLACES, WEEKDAYS, HealthSettings, SleepHours
+from oncall_pay._rules import (
+    OFF_HOURS,
+    RATE_PLACES,
+    WEEKDAYS,
+    HealthSettings,
+    SleepHours,
+    parse_hhmm,
+)
 
 # --- rules ---
 
@@ -102,6 +109,25 @@ def working_hours(draw: st.DrawFn) -> op.WorkingHours:
     return op.WorkingHours(wall_time(start), wall_time(end))
 
 
+#: Night bands a payroll would write: across midnight, ending at 24:00,
+#: starting at 00:00, overlapping working hours (09:00–18:00) or all evening.
+NIGHT_BANDS: Final = (
+    ("22:00", "06:00"), ("20:00", "06:00"), ("22:00", "24:00"), ("22:00", "00:00"),
+    ("00:00", "06:00"), ("17:00", "10:00"), ("06:00", "22:00"), ("01:30", "03:30"),
+)  # fmt: skip
+
+
+@st.composite
+def night_hours(draw: st.DrawFn) -> op.NightHours:
+    """A valid night band: one a payroll would write, or any start and end
+    that are not the same time of day (across midnight when start > end)."""
+    if draw(st.booleans()):
+        return op.NightHours(*draw(st.sampled_from(NIGHT_BANDS)))
+    start = draw(st.integers(0, 1440))
+    end = draw(st.integers(0, 1440).filter(lambda e: e % 1440 != start % 1440))
+    return op.NightHours(wall_time(start), wall_time(end))
+
+
 def holiday_dates() -> st.SearchStrategy[list[date]]:
     """A short list of dates in 2025–2027."""
     return st.lists(st.dates(date(2025, 1, 1), date(2027, 12, 31)), max_size=3)
@@ -121,6 +147,7 @@ def calendars(draw: st.DrawFn) -> op.Calendar:
             st.dictionaries(st.sampled_from(COUNTRIES), holiday_dates(), max_size=2)
         ),
         allow_missing_subdivision=draw(st.none() | st.booleans()),
+        night_hours=draw(st.none() | night_hours()),
     )
 
 
@@ -328,6 +355,10 @@ _WEEKENDS = st.sampled_from([None, ("saturday", "sunday"), ("friday", "saturday"
     st.sampled_from(WEEKDAYS), unique=True, max_size=6
 ).map(tuple)
 _RUN_WORKING_HOURS = st.sampled_from([None, op.WorkingHours()]) | working_hours()
+#: No band often (every existing rule), a usual band often, any band now and then.
+_RUN_NIGHT_HOURS = (
+    st.just(None) | st.sampled_from([op.NightHours(*b) for b in NIGHT_BANDS]) | night_hours()
+)
 _MAYBE = st.sampled_from([None, True, False])
 _RUN_CURRENCIES = st.sampled_from(("EUR", "GBP", "USD", "JPY", "KWD"))
 _RATE = st.builds(lambda n, p: Decimal(n).scaleb(-p), st.integers(0, 10**6), st.integers(0, 6))
@@ -375,6 +406,7 @@ def run_calendars(draw: st.DrawFn, anchor: date, *, allow_missing: bool) -> op.C
         extra_holidays=extra,
         removed_holidays=removed,
         allow_missing_subdivision=True if allow_missing else draw(_MAYBE.filter(lambda b: not b)),
+        night_hours=draw(_RUN_NIGHT_HOURS),
     )
 
 
@@ -885,6 +917,9 @@ def pay_runs(
             for hours in (plan.calendar.working_hours, version.calendar.working_hours):
                 if hours is not None:
                     walls |= {hours.start_minutes, hours.end_minutes}
+            for band in (plan.calendar.night_hours, version.calendar.night_hours):
+                if band is not None:
+                    walls |= {parse_hhmm(band.start) % 1440, parse_hhmm(band.end)}
     walls_t = tuple(sorted(walls))
     # Now and then a night the clocks change, on call: homes whose clocks
     # change near the anchor, each with a shift across the change.

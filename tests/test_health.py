@@ -463,7 +463,7 @@ def test_team_months_are_the_sums_over_volunteers(run: PayRun) -> None:
     for vid, hours in by_volunteer.items():
         paid = sum(
             (s.covered[c] for s in report.statements if s.volunteer_id == vid
-             for c in ("workday_off_hours", "weekend", "holiday")),
+             for c in ("workday_off_hours", "night", "weekend", "holiday")),
             timedelta(0),
         )  # fmt: skip
         assert abs(hours - Decimal(paid // timedelta(microseconds=1)) / 3_600_000_000) < Decimal(

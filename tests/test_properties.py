@@ -32,7 +32,7 @@ from strategies import (
     run_versions,
 )
 
-CATEGORIES = ("in_hours", "workday_off_hours", "weekend", "holiday")
+CATEGORIES = ("in_hours", "workday_off_hours", "night", "weekend", "holiday")
 DUBLIN_TZ = "Europe/Dublin"
 WEEK = date(2026, 11, 16)
 Key = tuple[str, date]
@@ -163,7 +163,7 @@ def standby_exact(exact: dict[Key, list[ExactLine]], vids: set[str]) -> Fraction
 
 @given(pay_runs())
 def test_covered_time_falls_in_exactly_one_category(run: PayRun) -> None:
-    """1 Conservation: the four categories' covered seconds add up to the volunteer's cover."""
+    """1 Conservation: the five categories' covered seconds add up to the volunteer's cover."""
     report = run.compute()
     for v in run.volunteers:
         mine = [s for s in report.statements if s.volunteer_id == v.id]
@@ -418,7 +418,7 @@ def raised_rates(draw: st.DrawFn, plan: _Rates, currency: str) -> _Rates:
     if what == "stipend":
         return attrs.evolve(plan, weekly_stipend=raise_rate(plan.weekly_stipend, up))
     if what == "standby":
-        category = draw(st.sampled_from(("workday_off_hours", "weekend", "holiday")))
+        category = draw(st.sampled_from(("workday_off_hours", "night", "weekend", "holiday")))
         old = plan.standby.get(category)
         new = (
             op.StandbyRate(draw(st.sampled_from(("hour", "day"))), up)
@@ -430,7 +430,7 @@ def raised_rates(draw: st.DrawFn, plan: _Rates, currency: str) -> _Rates:
         hourly = raise_rate(callout.hourly, up)
         return attrs.evolve(plan, callout=attrs.evolve(callout, hourly=hourly))
     if what == "multiplier":
-        category = draw(st.sampled_from(("workday_off_hours", "weekend", "holiday")))
+        category = draw(st.sampled_from(("workday_off_hours", "night", "weekend", "holiday")))
         # Raised, but never past the most the rules allow (100; the strategies stay ≤ 2).
         raised = callout.multipliers.get(category, Decimal(1)) + min(up, Decimal(98))
         return attrs.evolve(

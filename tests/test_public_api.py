@@ -23,7 +23,7 @@ PUBLIC = {
     "Comparison", "LineChange", "VolunteerChange", "WeekChange", "compare", "diff_policies",
     "Inputs", "Sources", "load_inputs",
     "Payroll",
-    "OfBase", "RateSet",
+    "NightHours", "OfBase", "RateSet",
 }  # fmt: skip
 
 

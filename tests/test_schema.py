@@ -40,6 +40,7 @@ from oncall_pay._schema import (
 RULES_CLASSES = [
     op.Policy, op.Version, op.Plan, op.Callout, op.StandbyRate, op.InterruptedWeekend,
     op.Limits, op.Calendar, op.WorkingHours, op.HealthSettings, op.SleepHours, op.Payroll,
+    op.NightHours,
 ]  # fmt: skip
 
 

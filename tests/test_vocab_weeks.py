@@ -50,11 +50,13 @@ def test_label_table_reproduces_every_label_in_use() -> None:
     assert dict(CATEGORY_PROSE) == {
         "in_hours": "in working hours",
         "workday_off_hours": "workday evenings and nights",
+        "night": "workday night",
         "weekend": "weekend",
         "holiday": "public holiday",
     }
     assert dict(CATEGORY_PLURAL) == {
         "workday_off_hours": "workday evenings and nights",
+        "night": "workday nights",
         "weekend": "weekends",
         "holiday": "public holidays",
     }
@@ -69,6 +71,7 @@ def test_label_table_reproduces_every_label_in_use() -> None:
     assert dict(HOURS_HEADERS) == {
         "in_hours": "In-hours h",
         "workday_off_hours": "Workday off-hours h",
+        "night": "Night h",
         "weekend": "Weekend h",
         "holiday": "Holiday h",
     }
@@ -154,7 +157,7 @@ def test_the_sheet_columns_are_built_from_the_label_table() -> None:
                        *money]  # fmt: skip
     assert weekly == [
         "Volunteer ID", "Name", "Week", "Week start", "Currency", "Rules version",
-        "In-hours h", "Workday off-hours h", "Weekend h", "Holiday h", "Pages",
+        "In-hours h", "Workday off-hours h", "Night h", "Weekend h", "Holiday h", "Pages",
         "Counted pages", *money,
     ]  # fmt: skip
     widths = {c.header: c.width for c in _columns.WEEKLY}

@@ -48,8 +48,8 @@ HEADERS = {
     ),
     "Weekly": (
         "Volunteer ID", "Name", "Week", "Week start", "Currency", "Rules version", "In-hours h",
-        "Workday off-hours h", "Weekend h", "Holiday h", "Pages", "Counted pages", "Stipend",
-        "Standby", "Callout", "Page fees", "Interrupted weekends", "Weekend bonus",
+        "Workday off-hours h", "Night h", "Weekend h", "Holiday h", "Pages", "Counted pages",
+        "Stipend", "Standby", "Callout", "Page fees", "Interrupted weekends", "Weekend bonus",
         "Cap adjustment", "Total", "TOIL days",
     ),
     "Lines": (

@@ -36,6 +36,7 @@ WORKDAY: Final = DayKind.WORKDAY
 #: equal to the members all the same.
 _IN_HOURS: Final = Category.IN_HOURS.value
 _WORKDAY_OFF_HOURS: Final = Category.WORKDAY_OFF_HOURS.value
+_NIGHT: Final = Category.NIGHT.value
 _NO_TIME: Final = timedelta(0)
 COMPANY_DAY_OFF: Final = "Company day off"
 SOURCE_PACKAGE: Final = "holidays"
@@ -158,6 +159,45 @@ def day_kind(
     return WORKDAY, None, None
 
 
+def _with_night(
+    day: date,
+    zone_name: str,
+    band: tuple[tuple[int, int], ...],
+    pieces: list[tuple[datetime, datetime, str]],
+) -> list[tuple[datetime, datetime, str]]:
+    """A workday's pieces with the night band cut out of its off-hours
+    (docs/how-pay-is-computed.md#the-night-band).
+
+    Each stretch of the band is read on the day's own wall clock and clipped
+    to the day as working hours are, so a wall time in a spring-forward gap
+    keeps the cut points in order. Working hours win over the band.
+    """
+    start, end = pieces[0][0], pieces[-1][1]
+    night = []
+    for lo, hi in band:
+        a = min(max(local_instant(day, lo, zone_name), start), end)
+        b = min(max(local_instant(day, hi, zone_name), a), end)
+        if b > a:
+            night.append((a, b))
+    out: list[tuple[datetime, datetime, str]] = []
+    for s, e, category in pieces:
+        if category != _WORKDAY_OFF_HOURS:
+            out.append((s, e, category))
+            continue
+        cursor = s
+        for a, b in night:
+            # The stretches are in order, but a band end in a gap can reach past
+            # the next stretch's start: the band is their union all the same.
+            cut_from, cut_to = max(a, cursor), min(b, e)
+            if cut_to <= cut_from:
+                continue
+            out.append((cursor, cut_from, _WORKDAY_OFF_HOURS))
+            out.append((cut_from, cut_to, _NIGHT))
+            cursor = cut_to
+        out.append((cursor, e, _WORKDAY_OFF_HOURS))
+    return out
+
+
 @lru_cache(maxsize=65536)
 def build_day(
     day: date,
@@ -182,6 +222,8 @@ def build_day(
             (work_from, work_to, _IN_HOURS),
             (work_to, end, _WORKDAY_OFF_HOURS),
         ]
+        if calendar.night_hours is not None:
+            pieces = _with_night(day, zone_name, calendar.night_hours.wall_intervals, pieces)
     else:
         pieces = [(start, end, Category(kind).value)]
     segments = tuple(p for p in pieces if p[1] > p[0])

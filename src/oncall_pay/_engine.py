@@ -280,7 +280,7 @@ class _Volunteer:
                 self._rules[week_start] = rules
         return self._rules[week_start]
 
-    # docs/how-pay-is-computed.md#days-and-the-four-kinds-of-time
+    # docs/how-pay-is-computed.md#days-and-the-kinds-of-time
     def day(self, day: date) -> Day | None:
         """A local date cut into categories, with the calendar of its pay week."""
         if day not in self._days:
@@ -479,7 +479,7 @@ def _coverage(ctx: _Volunteer, shifts: Iterable[Shift], open_window: Interval) -
     """docs/how-pay-is-computed.md#pay-weeks: cover with open ends clipped to
     ``open_window`` (the reported weeks and a week either side), merged, then
     cut into local days and categories
-    (docs/how-pay-is-computed.md#days-and-the-four-kinds-of-time)."""
+    (docs/how-pay-is-computed.md#days-and-the-kinds-of-time)."""
     # docs/how-pay-is-computed.md#shadow-shifts: a shadow shift is not cover.
     raw = [c for c in (_clipped(s, open_window) for s in shifts if not s.shadow) if c[0] < c[1]]
     intervals, overlaps = merge(raw)
@@ -1202,7 +1202,7 @@ def _missing_subdivisions(
 ) -> list[Notice]:
     """Every volunteer of a country with subdivisions must have one, unless
     the calendar of each reported week allows it (then a notice says so);
-    docs/how-pay-is-computed.md#days-and-the-four-kinds-of-time.
+    docs/how-pay-is-computed.md#days-and-the-kinds-of-time.
 
     Raises:
         InputError: One problem per volunteer whose calendar does not allow it.

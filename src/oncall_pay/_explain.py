@@ -8,6 +8,7 @@ does not cover is still listed, with the label and unit its field declares
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Final
@@ -17,9 +18,19 @@ import attrs
 from ._health import Health, month_name
 from ._model import Volunteer
 from ._report import LineItem, PageOutcome, Report, WeeklyStatement
-from ._rules import OFF_HOURS, WEEKDAYS, Plan, Policy, RateSet, Tier, Version, amount_text
+from ._rules import (
+    OFF_HOURS,
+    WEEKDAYS,
+    NightHours,
+    Plan,
+    Policy,
+    RateSet,
+    Tier,
+    Version,
+    amount_text,
+)
 from ._schema import describe_value, rule_meta, set_fields
-from ._vocab import CATEGORY_PROSE
+from ._vocab import CATEGORY_PROSE, Category
 from ._weeks import iso_week, week_end
 
 #: Categories inside a sentence, from the one label table.
@@ -75,13 +86,17 @@ def _line_text(line: LineItem, st: WeeklyStatement, pages: list[PageOutcome]) ->
     return f"  {line.kind}{cat}\n      {how}\n      = {amount}"
 
 
-def explain_statement(report: Report, volunteer: Volunteer, week_start: date) -> str:
+def explain_statement(
+    report: Report, volunteer: Volunteer, week_start: date, policy: Policy | None = None
+) -> str:
     """One weekly statement as a readable breakdown.
 
     Args:
         report: A report that reports ``week_start``.
         volunteer: Whose statement.
         week_start: The first day of the pay week.
+        policy: The rules the report was computed with: when given, the
+            statement's night band (if its plan has one) is said too.
 
     Returns:
         Several lines of text: the lines with how each quantity was measured,
@@ -123,12 +138,24 @@ def explain_statement(report: Report, volunteer: Volunteer, week_start: date) ->
             f"Base hourly rate {volunteer.base_hourly} {st.currency} (base_hourly in the "
             "roster): a rate written as a multiple of it is shown worked out"
         )
+    band = _night_band(policy, st.rules_version, st.plan)
+    if band is not None:
+        out.append(
+            f"Night band {band.start}–{band.end} local, on workdays outside working hours "
+            "(weekend and holiday time is never night)"
+        )
     out += [
         "",
     ]
+    # Night hours are listed where the plan has a band or the week has some
+    # (docs/how-pay-is-computed.md#the-night-band): without a band it is always 0.
     out.append(
         "Hours on call: "
-        + ", ".join(f"{_CATEGORY_WORDS[c]} {_num(h)} h" for c, h in st.hours.items())
+        + ", ".join(
+            f"{_CATEGORY_WORDS[c]} {_num(h)} h"
+            for c, h in st.hours.items()
+            if c != Category.NIGHT or h or band is not None
+        )
     )
     out.append("")
     out.append("Lines:")
@@ -198,19 +225,30 @@ _SAID_IN_PROSE: Final = frozenset({
     "calendar.extra_holidays", "calendar.removed_holidays", "calendar.allow_missing_subdivision",
     "tiers",
     "rate_sets",
+    "calendar.night_hours",
 })  # fmt: skip
+
+
+def _night_band(policy: Policy | None, effective_from: date, plan: str) -> NightHours | None:
+    """The night band of a statement's version and plan, if the rules are known and set one."""
+    if policy is None:
+        return None
+    for version in policy.versions:
+        if version.effective_from == effective_from and plan in version.plans:
+            return version.calendar_for(plan).night_hours
+    return None
 
 
 def _label(cls: type, name: str) -> str:
     return rule_meta(attrs.fields_dict(cls)[name]).label
 
 
-def _describe_tier(name: str, tier: Tier, c: str) -> list[str]:
+def _describe_tier(name: str, tier: Tier, c: str, paid: Sequence[str]) -> list[str]:
     """A tier's roles and its rates, all of them (a tier takes nothing from its plan)."""
     roles = ", ".join(repr(r) for r in tier.roles)
     what = "shadow time (never cover)" if tier.shadow else f"shifts of role {roles}"
     lines = [f"    tier {name!r}, for {what} (nothing is taken from the plan's rates):"]
-    return lines + _describe_rates(tier, c, "      ", complete=True)
+    return lines + _describe_rates(tier, c, "      ", complete=True, paid=paid)
 
 
 def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
@@ -219,37 +257,57 @@ def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
     if name != "default" and not plan.countries:
         who = "volunteers who name this plan"
     lines = [f"  Plan {name!r} ({who}), paid in {c}:"]
-    lines += _describe_rates(plan, c, "    ")
+    cal = plan.calendar.over(version.calendar).resolved()
+    co = plan.callout
+    # Night is said where the plan has a band (or prices night time all the same).
+    paid = tuple(
+        k for k in OFF_HOURS
+        if k != Category.NIGHT or cal.night_hours is not None or k in co.multipliers
+    )  # fmt: skip
+    lines += _describe_rates(plan, c, "    ", paid=paid)
     if plan.limits.weekly_cap is not None:
         lines.append(f"    at most {plan.limits.weekly_cap} {c} a week")
-    cal = plan.calendar.over(version.calendar).resolved()
     weekend = ", ".join(WEEKDAYS[d].capitalize() for d in sorted(cal.weekend_days))
     lines.append(
         f"    working hours {cal.working_hours.start}–{cal.working_hours.end}, weekend {weekend}, "
         f"observed holidays {'on' if cal.observed_holidays else 'off'}"
     )
+    night = cal.night_hours
+    if night is not None:
+        lines.append(
+            f"    night band {night.start}–{night.end} on workdays, outside working hours "
+            "(weekend and holiday time is never night)"
+        )
+    elif any(k == Category.NIGHT for k in (*plan.standby, *co.multipliers)):
+        lines.append("    no night band is set, so the night rates above are never paid")
     lines += [
         f"    {meta.label}: {describe_value(meta, value, c)}"
         for key, meta, value in set_fields(plan)
         if key not in _SAID_IN_PROSE
     ]
     for tier_name, tier in plan.tiers.items():
-        lines += _describe_tier(tier_name, tier, c)
+        lines += _describe_tier(tier_name, tier, c, paid)
     for set_name, rates in plan.rate_sets.items():
         # docs/how-pay-is-computed.md#rate-sets: complete, nothing from the plan.
         lines.append(
             f"    rate set {set_name!r} (volunteers whose roster rate_set is {set_name!r}; "
             "a rate not written in it is zero, nothing is taken from the plan's rates):"
         )
-        lines += _describe_rates(rates, c, "      ", complete=True)
+        lines += _describe_rates(rates, c, "      ", complete=True, paid=paid)
     return lines
 
 
 def _describe_rates(
-    rates: Plan | RateSet | Tier, c: str, indent: str, *, complete: bool = False
+    rates: Plan | RateSet | Tier,
+    c: str,
+    indent: str,
+    *,
+    complete: bool = False,
+    paid: Sequence[str] = OFF_HOURS,
 ) -> list[str]:
-    """The rates of a plan or of one of its rate sets; ``complete`` says the
-    rates that are zero too (a rate set takes nothing from its plan)."""
+    """The rates of a plan, one of its rate sets or tiers; ``complete`` says
+    the rates that are zero too (a rate set or tier takes nothing from its
+    plan); ``paid``: the categories to say (night only with a band)."""
     lines = []
     stipend = _label(Plan, "weekly_stipend")
     lines.append(
@@ -264,13 +322,13 @@ def _describe_rates(
                 f"{indent}{standby} {_CATEGORY_WORDS[category]}: {amount_text(rate.rate, c)} "
                 f"per {rate.per}"
             )
-        elif complete:
+        elif complete and category in paid:
             lines.append(f"{indent}{standby} {_CATEGORY_WORDS[category]}: 0 {c}")
     co = rates.callout
     if complete and not co.hourly:
         lines.append(f"{indent}callouts: 0 {c} an hour")
     if co.hourly:
-        mult = ", ".join(f"{_CATEGORY_WORDS[k]} ×{co.multiplier(k)}" for k in OFF_HOURS)
+        mult = ", ".join(f"{_CATEGORY_WORDS[k]} ×{co.multiplier(k)}" for k in paid)
         step = max(co.increment_minutes, 1)
         most = ""
         if co.max_minutes is not None:

@@ -74,7 +74,7 @@ class WeeklyStatement:
         rules_version: The ``effective_from`` of the version that priced it.
         plan: The name of the plan that priced it.
         lines: The priced lines, in a fixed order.
-        hours: Covered hours per category (all four), 6 decimal places.
+        hours: Covered hours per category (all five, ``night`` included), 6 decimal places.
         covered: Covered elapsed time per category, exact.
         page_ids: Every page of the volunteer in this week, in time order.
         counted_page_ids: The pages that counted for pay.

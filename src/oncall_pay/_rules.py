@@ -75,6 +75,7 @@ __all__ = [
     "HealthSettings",
     "InterruptedWeekend",
     "Limits",
+    "NightHours",
     "OfBase",
     "Plan",
     "Policy",
@@ -92,7 +93,7 @@ __all__ = [
     "to_decimal",
 ]
 
-Category = Literal["in_hours", "workday_off_hours", "weekend", "holiday"]
+Category = Literal["in_hours", "workday_off_hours", "night", "weekend", "holiday"]
 
 #: Categories in the words ``diff_policies`` uses.
 _CATEGORY_WORDS: Final = CATEGORY_PLURAL
@@ -178,7 +179,8 @@ _WALL_TIME: Final = 'a local wall-clock time "HH:MM"'
 
 
 def _hours_after(*, across_midnight: bool) -> Any:
-    """Start against end of working hours (one stretch) or sleep hours (may cross midnight)."""
+    """Start against end of working hours (one stretch) or sleep hours and the
+    night band (may cross midnight)."""
 
     def after(ck: Checker, _table: Mapping[str, Any], clean: dict[str, Any], path: str) -> None:
         if "start" not in clean or "end" not in clean:
@@ -438,6 +440,47 @@ class SleepHours:
         return wall >= start or wall < end
 
 
+@rules_table(
+    'a table such as { start = "22:00", end = "06:00" }', after=_hours_after(across_midnight=True)
+)
+@attrs.frozen
+class NightHours:
+    """The night band of a workday, ``[start, end)`` local, ``HH:MM``
+    (docs/how-pay-is-computed.md#the-night-band).
+
+    Like sleep hours the band may cross midnight (``22:00`` to ``06:00``);
+    ``start`` and ``end`` may not be the same time of day. It is read on each
+    workday's own wall clock: a band across midnight is the parts
+    ``[00:00, end)`` and ``[start, 24:00)`` of every workday.
+    """
+
+    start: str = rule(checker=checks.wall_time, label="start", required=_WALL_TIME, omit="never")
+    end: str = rule(checker=checks.wall_time, label="end", required=_WALL_TIME, omit="never")
+
+    def __attrs_post_init__(self) -> None:
+        try:
+            start, end = parse_hhmm(self.start), parse_hhmm(self.end)
+        except ValueError as e:
+            raise _bad("night_hours", str(e)) from None
+        if start % 1440 == end % 1440:
+            raise _bad("night_hours", f"start {self.start} and end {self.end} are the same time")
+
+    @property
+    def wall_intervals(self) -> tuple[tuple[int, int], ...]:
+        """The band as ``[from, to)`` minutes after a workday's local midnight,
+        in order: one stretch, or two for a band across midnight."""
+        return _night_intervals(self.start, self.end)
+
+
+@cache
+def _night_intervals(start_text: str, end_text: str) -> tuple[tuple[int, int], ...]:
+    start, end = parse_hhmm(start_text) % 1440, parse_hhmm(end_text)
+    end = end or 1440  # "00:00" ends the band at the day's end, as "24:00" does
+    if start < end:
+        return ((start, end),)
+    return ((0, end), (start, 1440))
+
+
 @cache
 def _wall_times(*texts: str) -> tuple[time, ...]:
     """``HH:MM`` texts as times of day (``24:00`` is midnight), parsed once."""
@@ -533,6 +576,10 @@ class Calendar:
         checker=checks.boolean, label="a missing subdivision allowed", default=None,
         show=_yes_no,
     )  # fmt: skip
+    night_hours: NightHours | None = rule(
+        checker=Nested(NightHours), label="night band", default=None,
+        show=lambda h: "not set" if h is None else f"{h.start}–{h.end}",
+    )  # fmt: skip
 
     def __attrs_post_init__(self) -> None:
         if self.weekend_days is not None:
@@ -572,6 +619,7 @@ class Calendar:
                 if self.allow_missing_subdivision is not None
                 else base.allow_missing_subdivision
             ),
+            night_hours=self.night_hours or base.night_hours,
         )
 
     def resolved(self) -> ResolvedCalendar:
@@ -584,6 +632,7 @@ class Calendar:
             extra_holidays=self.extra_holidays,
             removed_holidays=self.removed_holidays,
             allow_missing_subdivision=bool(self.allow_missing_subdivision),
+            night_hours=self.night_hours,
         )
 
 
@@ -606,6 +655,8 @@ class ResolvedCalendar:
     extra_holidays: Mapping[str, tuple[date, ...]]
     removed_holidays: Mapping[str, tuple[date, ...]]
     allow_missing_subdivision: bool
+    #: ``None``: no night band, so no ``night`` time.
+    night_hours: NightHours | None = None
 
     def __hash__(self) -> int:
         return hash(
@@ -616,6 +667,7 @@ class ResolvedCalendar:
                 tuple((k, v) for k, v in self.extra_holidays.items()),
                 tuple((k, v) for k, v in self.removed_holidays.items()),
                 self.allow_missing_subdivision,
+                self.night_hours,
             )
         )
 

@@ -47,10 +47,15 @@ __all__ = [
 
 
 class Category(enum.StrEnum):
-    """The four kinds of time (docs/how-pay-is-computed.md#days-and-the-four-kinds-of-time)."""
+    """The five kinds of time (docs/how-pay-is-computed.md#days-and-the-kinds-of-time).
+
+    ``night`` is only ever found where the rules set a night band
+    (``calendar.night_hours``); without one a statement's night hours are 0.
+    """
 
     IN_HOURS = "in_hours"
     WORKDAY_OFF_HOURS = "workday_off_hours"
+    NIGHT = "night"
     WEEKEND = "weekend"
     HOLIDAY = "holiday"
 
@@ -115,7 +120,9 @@ class NoticeKind(enum.StrEnum):
 #: The time categories, in the order they are reported.
 CATEGORIES: Final = tuple(Category)
 #: The categories that are paid.
-OFF_HOURS: Final = (Category.WORKDAY_OFF_HOURS, Category.WEEKEND, Category.HOLIDAY)
+OFF_HOURS: Final = (
+    Category.WORKDAY_OFF_HOURS, Category.NIGHT, Category.WEEKEND, Category.HOLIDAY
+)  # fmt: skip
 #: The line kinds, in statement order.
 LINE_KINDS: Final = tuple(LineKind)
 
@@ -148,6 +155,7 @@ LABELS: Final[Mapping[type[enum.StrEnum], Mapping[str, Label]]] = MappingProxyTy
             "Workday off-hours", "workday evenings and nights",
             "workday evenings and nights", "Workday off-hours h",
         ),
+        Category.NIGHT: Label("Night", "workday night", "workday nights", "Night h"),
         Category.WEEKEND: Label("Weekend", "weekend", "weekends", "Weekend h"),
         Category.HOLIDAY: Label("Holiday", "public holiday", "public holidays", "Holiday h"),
     }),

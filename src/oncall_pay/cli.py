@@ -409,7 +409,9 @@ def _cmd_statements(args: argparse.Namespace) -> int:
     inputs = _load_inputs(args, (args.start, args.end), (args.start, args.end))
     report = inputs.compute(args.start, args.end, progress=_progress(sys.stderr), workers=args.jobs)
     toil = _ledger_cli.toil_balances(args.ledger)
-    written = write_statements(report, args.output, rule, volunteers=inputs.volunteers, toil=toil)
+    written = write_statements(
+        report, args.output, rule, volunteers=inputs.volunteers, toil=toil, policy=inputs.policy
+    )
     print(f"{len(written)} statement(s) written to {args.output}")
     for path in written:
         print(f"  {path.name}")
@@ -461,7 +463,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     report = inputs.compute(
         min(start, week_start), end, progress=_progress(sys.stderr), workers=args.jobs
     )
-    print(explain_statement(report, by_id[args.volunteer], week_start))
+    print(explain_statement(report, by_id[args.volunteer], week_start, inputs.policy))
     print()
     print(f"Team health: {health_line(report.health, f'{week_start:%Y-%m}')}")
     _ledger_cli.explain_ledger(args.ledger, args.volunteer, week_start)

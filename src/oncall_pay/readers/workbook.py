@@ -22,6 +22,7 @@ from .. import _columns as cols
 from .._errors import InputError, Problem
 from .._money import minor_unit
 from .._report import LineItem, WeeklyStatement
+from .._vocab import Category
 
 __all__ = ["WorkbookStatement", "read_workbook"]
 
@@ -41,7 +42,7 @@ class WorkbookStatement:
         week_start: The first local date of the pay week.
         currency: The ISO 4217 currency.
         rules_version: The ``effective_from`` of the rules version that priced it.
-        hours: Covered hours per category, all four.
+        hours: Covered hours per category, all five (night 0 from a workbook without it).
         pages: How many pages the volunteer had in the week.
         counted_pages: How many of them counted for pay.
         lines: The priced lines, in the statement's order.
@@ -129,7 +130,10 @@ def read_workbook(path: str | os.PathLike[str]) -> tuple[WorkbookStatement, ...]
                     week_start=row.date("Week start"),
                     currency=currency,
                     rules_version=row.date("Rules version"),
-                    hours={c: row.quantity(h) for c, h in cols.HOURS_HEADERS.items()},
+                    hours={
+                        c: row.quantity(h) if h in row.where else Decimal(0)
+                        for c, h in cols.HOURS_HEADERS.items()
+                    },
                     pages=row.count("Pages"),
                     counted_pages=row.count("Counted pages"),
                     lines=tuple(lines.pop((vid, week), ())),
@@ -151,6 +155,10 @@ def _parts(wb: Any, title: str) -> list[str]:
     return [name for name in wb.sheetnames if pattern.fullmatch(name)]
 
 
+#: Columns a workbook of an earlier release does not have: read as 0 when absent.
+_ADDED_LATER: Final = frozenset({cols.HOURS_HEADERS[Category.NIGHT]})
+
+
 def _rows(wb: Any, source: str, title: str, columns: Sequence[cols.Column]) -> Iterator[_Row]:
     parts = _parts(wb, title)
     if not parts:
@@ -164,6 +172,8 @@ def _rows(wb: Any, source: str, title: str, columns: Sequence[cols.Column]) -> I
             try:
                 where[column.header] = header.index(column.header)
             except ValueError:
+                if column.header in _ADDED_LATER:
+                    continue
                 msg = f"sheet {name!r} has no column {column.header!r}"
                 raise InputError(Problem(msg, source=source, field=column.header)) from None
         for number, values in enumerate(rows, 2):

@@ -30,6 +30,7 @@ from .._explain import explain_statement
 from .._model import Volunteer
 from .._payroll import PayPeriod, PeriodRule
 from .._report import Report, WeeklyStatement
+from .._rules import Policy
 from .._vocab import KIND_COLUMN, LINE_KINDS
 from ._atomic import atomic_path
 from ._xlsx import creation_time
@@ -80,6 +81,7 @@ def write_statements(
     volunteers: Iterable[Volunteer] | None = None,
     created: datetime | None = None,
     toil: Mapping[str, TimeOffBalance] | None = None,
+    policy: Policy | None = None,
 ) -> list[Path]:
     """Write one PDF per volunteer and pay period into ``directory``.
 
@@ -96,6 +98,8 @@ def write_statements(
         toil: Each volunteer's time off in lieu as the pay-run ledger keeps
             it (earned in locked runs, taken, balance); without it, a
             statement says that no balance is kept.
+        policy: The rules the report was computed with: a week whose plan
+            has a night band then says the band, as ``oncall-pay explain`` does.
 
     Returns:
         The paths written, in volunteer and period order.
@@ -141,7 +145,7 @@ def write_statements(
         volunteer = roster.get(vid) or Volunteer(id=vid)
         name = statement_name(vid, period)
         balance = None if toil is None else toil.get(vid, TimeOffBalance())
-        pdf = _statement(report, volunteer, period, statements, font, balance)
+        pdf = _statement(report, volunteer, period, statements, font, balance, policy)
         pdf.set_creation_date(when)
         path = target / name
         with atomic_path(path) as tmp:
@@ -203,6 +207,7 @@ def _statement(
     statements: Sequence[WeeklyStatement],
     font: tuple[str, str] | None,
     toil: TimeOffBalance | None = None,
+    policy: Policy | None = None,
 ) -> Any:
     who = volunteer.name or volunteer.id
     page = _Page(font, f"On-call pay statement: {who}, {period.label}")
@@ -225,7 +230,7 @@ def _statement(
         page.pdf.ln(3)
         # explain's first line repeats the name given at the top; its second
         # (the week and its dates) is the heading.
-        lines = explain_statement(report, volunteer, st.week_start).splitlines()[1:]
+        lines = explain_statement(report, volunteer, st.week_start, policy).splitlines()[1:]
         page.line(lines[0] if lines else f"Pay week {st.week}", size=11, bold=True)
         for line in lines[1:]:
             if line.strip():
