@@ -90,6 +90,9 @@ def test_a_manager_paged_as_level_two_is_paid_the_tiers_callout_and_bonus() -> N
     (month,) = report.health.months
     assert (month.counted_pages, month.escalations) == (1, 1)
     assert report.health.volunteers[0].escalations == 1
+    text = explain_statement(report, DUBLIN, WEEK)
+    assert "callout (weekend) — tier 'escalation'" in text
+    assert "P1 Sat 21 Nov 02:10 +0000 weekend, counted, tier 'escalation'" in text
 
 
 def test_primary_time_beats_the_tier_and_a_block_pays_its_best_bonus() -> None:
@@ -265,10 +268,10 @@ effective_from = 2026-01-05
     assert parse_policy(policy_to_toml(policy)) == policy
     description = describe_policy(policy)
     assert (
-        "tier 'escalation', for shifts of role 'level 2', 'level 3' "
-        "(nothing is taken from the plan's rates):"
+        "tier 'escalation', for shifts of role 'level 2', 'level 3'; "
+        "nothing is taken from the plan's rates:"
     ) in description
-    assert "tier 'shadow', for shadow time (never cover)" in description
+    assert "tier 'shadow', for shadow time (never cover); nothing" in description
     report = op.compute([DUBLIN], [shift("level 3", *FULL_WEEK)], [], policy, start=WEEK, end=WEEK)
     text = explain_statement(report, DUBLIN, WEEK)
     assert "stipend — tier 'escalation'" in text

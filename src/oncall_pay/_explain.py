@@ -181,6 +181,8 @@ def explain_statement(
         out.append("Pages this week:")
         for p in pages:
             status = "counted" if p.counted else f"not counted: {p.reason}"
+            if p.tier is not None:
+                status += f", tier {p.tier!r}"
             out.append(f"  {p.page_id} {p.at:%a %d %b %H:%M %z} {p.category}, {status}"
                        + (f" — {p.title}" if p.title else ""))  # fmt: skip
     else:
@@ -247,7 +249,7 @@ def _describe_tier(name: str, tier: Tier, c: str, paid: Sequence[str]) -> list[s
     """A tier's roles and its rates, all of them (a tier takes nothing from its plan)."""
     roles = ", ".join(repr(r) for r in tier.roles)
     what = "shadow time (never cover)" if tier.shadow else f"shifts of role {roles}"
-    lines = [f"    tier {name!r}, for {what} (nothing is taken from the plan's rates):"]
+    lines = [f"    tier {name!r}, for {what}; nothing is taken from the plan's rates:"]
     return lines + _describe_rates(tier, c, "      ", complete=True, paid=paid)
 
 
