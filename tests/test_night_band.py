@@ -334,7 +334,8 @@ def test_explain_says_the_band_and_the_night_lines() -> None:
     policy = night_policy()
     text = explain_statement(run([FULL_WEEK], [p], policy), DUBLIN, WEEK, policy)
     assert "Night band 22:00–06:00 local, on workdays outside working hours" in text
-    assert "workday evenings and nights 35 h, workday night 40 h, weekend 48 h" in text
+    # With a band, the rest of the workday off-hours are evenings and mornings.
+    assert "workday evenings and mornings 35 h, workday night 40 h, weekend 48 h" in text
     assert "  standby (workday night)\n      40 h on call × 5.00 per hour\n      =" in text
     assert "  callout (workday night)\n      0.5 h worked" in text
     assert "× 40.00 × 1.25" in text

@@ -8,7 +8,7 @@ does not cover is still listed, with the label and unit its field declares
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Final
@@ -35,6 +35,17 @@ from ._weeks import iso_week, week_end
 
 #: Categories inside a sentence, from the one label table.
 _CATEGORY_WORDS = CATEGORY_PROSE
+#: The same with a night band: the workday off-hours left outside the band
+#: are evenings and mornings, not nights (docs/how-pay-is-computed.md#the-night-band).
+_WITH_BAND: Final = {
+    **CATEGORY_PROSE,
+    Category.WORKDAY_OFF_HOURS.value: "workday evenings and mornings",
+}
+
+
+def _words(band: bool) -> Mapping[str, str]:
+    """The words of each category, for a plan with (or without) a night band."""
+    return _WITH_BAND if band else _CATEGORY_WORDS
 
 
 def _num(value: Decimal) -> str:
@@ -42,8 +53,10 @@ def _num(value: Decimal) -> str:
     return text
 
 
-def _line_text(line: LineItem, st: WeeklyStatement, pages: list[PageOutcome]) -> str:
-    cat = f" ({_CATEGORY_WORDS[line.category]})" if line.category else ""
+def _line_text(
+    line: LineItem, st: WeeklyStatement, pages: list[PageOutcome], words: Mapping[str, str]
+) -> str:
+    cat = f" ({words[line.category]})" if line.category else ""
     amount = f"{line.amount:>12,} {st.currency}"
     if line.tier is not None:
         cat += f" — tier {line.tier!r}"
@@ -61,7 +74,7 @@ def _line_text(line: LineItem, st: WeeklyStatement, pages: list[PageOutcome]) ->
     elif line.kind == "standby":
         how = (
             f"{_num(line.quantity)} days (each local day's covered share of its "
-            f"{_CATEGORY_WORDS[line.category or '']} time) × {line.rate} per day"
+            f"{words[line.category or '']} time) × {line.rate} per day"
         )
     elif line.kind == "callout":
         ids = [
@@ -152,14 +165,15 @@ def explain_statement(
     out.append(
         "Hours on call: "
         + ", ".join(
-            f"{_CATEGORY_WORDS[c]} {_num(h)} h"
+            f"{_words(band is not None)[c]} {_num(h)} h"
             for c, h in st.hours.items()
             if c != Category.NIGHT or h or band is not None
         )
     )
     out.append("")
     out.append("Lines:")
-    out.extend(_line_text(line, st, pages) for line in st.lines)
+    words = _words(band is not None)
+    out.extend(_line_text(line, st, pages, words) for line in st.lines)
     if not st.lines:
         out.append("  (none: nothing priced this week)")
     out.append(f"Total: {st.total:,} {st.currency}")
@@ -245,12 +259,14 @@ def _label(cls: type, name: str) -> str:
     return rule_meta(attrs.fields_dict(cls)[name]).label
 
 
-def _describe_tier(name: str, tier: Tier, c: str, paid: Sequence[str]) -> list[str]:
+def _describe_tier(
+    name: str, tier: Tier, c: str, paid: Sequence[str], band: bool
+) -> list[str]:
     """A tier's roles and its rates, all of them (a tier takes nothing from its plan)."""
     roles = ", ".join(repr(r) for r in tier.roles)
     what = "shadow time (never cover)" if tier.shadow else f"shifts of role {roles}"
     lines = [f"    tier {name!r}, for {what}; nothing is taken from the plan's rates:"]
-    return lines + _describe_rates(tier, c, "      ", complete=True, paid=paid)
+    return lines + _describe_rates(tier, c, "      ", complete=True, paid=paid, band=band)
 
 
 def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
@@ -266,7 +282,8 @@ def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
         k for k in OFF_HOURS
         if k != Category.NIGHT or cal.night_hours is not None or k in co.multipliers
     )  # fmt: skip
-    lines += _describe_rates(plan, c, "    ", paid=paid)
+    band = cal.night_hours is not None
+    lines += _describe_rates(plan, c, "    ", paid=paid, band=band)
     if plan.limits.weekly_cap is not None:
         lines.append(f"    at most {plan.limits.weekly_cap} {c} a week")
     weekend = ", ".join(WEEKDAYS[d].capitalize() for d in sorted(cal.weekend_days))
@@ -288,14 +305,14 @@ def _describe_plan(name: str, plan: Plan, version: Version) -> list[str]:
         if key not in _SAID_IN_PROSE
     ]
     for tier_name, tier in plan.tiers.items():
-        lines += _describe_tier(tier_name, tier, c, paid)
+        lines += _describe_tier(tier_name, tier, c, paid, band)
     for set_name, rates in plan.rate_sets.items():
         # docs/how-pay-is-computed.md#rate-sets: complete, nothing from the plan.
         lines.append(
             f"    rate set {set_name!r} (volunteers whose roster rate_set is {set_name!r}; "
             "a rate not written in it is zero, nothing is taken from the plan's rates):"
         )
-        lines += _describe_rates(rates, c, "      ", complete=True, paid=paid)
+        lines += _describe_rates(rates, c, "      ", complete=True, paid=paid, band=band)
     return lines
 
 
@@ -306,10 +323,13 @@ def _describe_rates(
     *,
     complete: bool = False,
     paid: Sequence[str] = OFF_HOURS,
+    band: bool = False,
 ) -> list[str]:
     """The rates of a plan, one of its rate sets or tiers; ``complete`` says
     the rates that are zero too (a rate set or tier takes nothing from its
-    plan); ``paid``: the categories to say (night only with a band)."""
+    plan); ``paid``: the categories to say (night only with a band; with
+    it, the other workday off-hours are said to be evenings and mornings)."""
+    words = _words(band)
     lines = []
     stipend = _label(Plan, "weekly_stipend")
     lines.append(
@@ -321,16 +341,16 @@ def _describe_rates(
         rate = rates.standby.get(category)
         if rate is not None and rate.rate:
             lines.append(
-                f"{indent}{standby} {_CATEGORY_WORDS[category]}: {amount_text(rate.rate, c)} "
+                f"{indent}{standby} {words[category]}: {amount_text(rate.rate, c)} "
                 f"per {rate.per}"
             )
         elif complete and category in paid:
-            lines.append(f"{indent}{standby} {_CATEGORY_WORDS[category]}: 0 {c}")
+            lines.append(f"{indent}{standby} {words[category]}: 0 {c}")
     co = rates.callout
     if complete and not co.hourly:
         lines.append(f"{indent}callouts: 0 {c} an hour")
     if co.hourly:
-        mult = ", ".join(f"{_CATEGORY_WORDS[k]} ×{co.multiplier(k)}" for k in paid)
+        mult = ", ".join(f"{words[k]} ×{co.multiplier(k)}" for k in paid)
         step = max(co.increment_minutes, 1)
         most = ""
         if co.max_minutes is not None:
