@@ -278,11 +278,27 @@ def tier_of(plan: op.Plan, role: str) -> str | bool | None:
     return False if role == "shadow" else None
 
 
-def rank(plan: op.Plan, tier: str | None) -> tuple[int, str]:
-    """The plan's own time first, then tiers by name, shadow tiers last."""
+def rank(key: tuple[str | None, str]) -> tuple[int, str, str]:
+    """(tier, role): the plan's own time first, then tiers by name, shadow
+    time last; within one tier, by role (no role first)."""
+    tier, role = key
     if tier is None:
-        return (0, "")
-    return (2 if plan.tiers[tier].roles == ("shadow",) else 1, tier)
+        return (0, "", role)
+    return (2 if role == "shadow" else 1, tier, role)
+
+
+def listed_roles(person: Person) -> set[str]:
+    """The roles the tiers of the volunteer's plans list, in any version (a
+    role no tier lists is the plan's own time, like no role)."""
+    out: set[str] = set()
+    for version in person.policy.versions:
+        try:
+            plan = person.plan(version)
+        except KeyError:
+            continue
+        for tier in plan.tiers.values():
+            out.update(tier.roles)
+    return out
 
 
 def table(person: Person, plan: op.Plan, tier: str | None) -> op.Plan | op.RateSet | op.Tier:
@@ -321,29 +337,32 @@ def oracle(
         # Every minute of every shift, open ends stopping at the window, with
         # the roles that cover it; each minute goes to the first of their tiers.
         roles: dict[int, set[str]] = defaultdict(set)
+        listed = listed_roles(person)
         for s in shifts:
             if s.volunteer_id == v.id:
                 lo = window[0] if s.start is None else minute(s.start)
                 hi = window[1] if s.end is None else minute(s.end)
+                role = role_of(s)
+                role = role if role in listed or role == "shadow" else ""
                 for m in range(lo, hi):
-                    roles[m].add(role_of(s))
+                    roles[m].add(role)
         coverage = {m for m, found in roles.items() if found - {"shadow"}}
-        priced: dict[int, str | None] = {}  # minute -> its tier
+        priced: dict[int, tuple[str | None, str]] = {}  # minute -> (its tier, role)
         for m, found in roles.items():
             rules = person.rules(person.local_date(m))
             if rules is None:
                 if m in coverage:
-                    priced[m] = None
+                    priced[m] = (None, "")
                 continue
             plan = rules[1]
-            tiers = [t for t in (tier_of(plan, r) for r in found) if t is not False]
-            if tiers:
-                priced[m] = min(tiers, key=lambda t: rank(plan, t))  # type: ignore[arg-type]
+            keys = [(t, r) for r in found for t in [tier_of(plan, r)] if t is not False]
+            if keys:
+                priced[m] = min(keys, key=rank)  # type: ignore[arg-type]
         covered: dict[date, Counter[str]] = defaultdict(Counter)  # cover only: the hours
         by_tier: dict[str | None, dict[date, Counter[str]]] = defaultdict(
             lambda: defaultdict(Counter)
         )
-        for m, tier in priced.items():
+        for m, (tier, _) in priced.items():
             category = person.category(m)
             if category is not None:
                 by_tier[tier][person.local_date(m)][category] += 1
@@ -353,9 +372,9 @@ def oracle(
         # Pages: which count, their tier, work minutes, fees and rest blocks.
         mine = sorted((p for p in pages if p.volunteer_id == v.id), key=lambda p: (p.at, p.id))
         page_weeks: set[date] = set()
-        work: dict[int, set[str | None]] = defaultdict(set)
+        work: dict[int, set[tuple[str | None, str]]] = defaultdict(set)
         fees: Counter[tuple[date, str | None, str]] = Counter()
-        blocks: dict[date, tuple[date, set[str | None]]] = {}  # first date -> (week, tiers)
+        blocks: dict[date, tuple[date, set[str]]] = {}  # first date -> (week, roles)
         for p in mine:
             m = minute(p.at)
             day = person.local_date(m)
@@ -365,19 +384,19 @@ def oracle(
             rules = person.rules(day)
             if m not in priced or category in (None, "in_hours") or rules is None:
                 continue
-            tier = priced[m]
+            tier, role = priced[m]
             rates = table(person, rules[1], tier)
             if rates.callout.urgencies is not None and p.urgency not in rates.callout.urgencies:
                 continue
             for w in range(m, m + work_minutes(p, rates)):
-                work[w].add(tier)
+                work[w].add((tier, role))
             assert category is not None
             fees[(week, tier, category)] += 1
             if person.kind(day) != "workday":
                 block_start = day
                 while person.kind(block_start - timedelta(days=1)) in ("weekend", "holiday"):
                     block_start -= timedelta(days=1)
-                blocks.setdefault(block_start, (week, set()))[1].add(tier)
+                blocks.setdefault(block_start, (week, set()))[1].add(role)
         callout: Counter[tuple[date, str | None, str]] = Counter()
         for w, tiers_at in work.items():
             category = person.category(w)
@@ -386,9 +405,13 @@ def oracle(
                 week = person.week_of(person.local_date(w))
                 rules = person.rules(person.local_date(w))
                 assert rules is not None
-                tier = min(tiers_at, key=lambda t: rank_anywhere(policy, t))
-                callout[(week, tier, category)] += 1
-        bonus_blocks: dict[date, list[set[str | None]]] = defaultdict(list)
+                # The first page's (tier, role) holds the minute; its role
+                # is priced by the tier of the week the minute falls in.
+                _, role = min(tiers_at, key=rank)
+                tier = tier_of(rules[1], role) if role else None
+                if tier is not False:
+                    callout[(week, tier, category)] += 1  # type: ignore[index]
+        bonus_blocks: dict[date, list[set[str]]] = defaultdict(list)
         for week, tiers_in in blocks.values():
             bonus_blocks[week].append(tiers_in)
 
@@ -402,18 +425,12 @@ def oracle(
     return out
 
 
-def rank_anywhere(policy: op.Policy, tier: str | None) -> tuple[int, str]:
-    """``rank`` for work minutes, which may fall in another week than their page."""
+def line_order(plan: op.Plan, tier: str | None) -> tuple[int, str]:
+    """The order of a week's lines: the plan's own, its tiers by name, shadow last."""
     if tier is None:
         return (0, "")
-    shadow = any(
-        t.roles == ("shadow",)
-        for v in policy.versions
-        for plan in v.plans.values()
-        for name, t in plan.tiers.items()
-        if name == tier
-    )
-    return (2 if shadow else 1, tier)
+    found = plan.tiers.get(tier)
+    return (2 if found is not None and found.roles == ("shadow",) else 1, tier)
 
 
 def price_week(
@@ -423,7 +440,7 @@ def price_week(
     by_tier: dict[str | None, dict[date, Counter[str]]],
     callout: Counter[tuple[date, str | None, str]],
     fees: Counter[tuple[date, str | None, str]],
-    blocks: list[set[str | None]],
+    blocks: list[set[str]],
 ) -> Week:
     """The lines of one pay week from its counted minutes, pages and blocks."""
     rules = person.rules(week)
@@ -440,21 +457,25 @@ def price_week(
     # Each block's bonus: the best of its tiers' (bonus, then time off).
     bonus_count: Counter[str | None] = Counter()
     toil = 0 * plan.interrupted_weekend.toil_days
-    for tiers_in in blocks:
-        best = max(
-            sorted(tiers_in, key=lambda t: rank_anywhere(person.policy, t)),
-            key=lambda t: (
-                table(person, plan, t).interrupted_weekend.bonus,
-                table(person, plan, t).interrupted_weekend.toil_days,
+    for roles_in in blocks:
+        keys = [(t, r) for r in roles_in for t in [tier_of(plan, r) if r else None]]
+        keys = [k for k in keys if k[0] is not False]
+        if not keys:
+            continue  # only shadow time this week's plan does not price
+        best, _ = max(
+            sorted(keys, key=rank),  # type: ignore[arg-type]
+            key=lambda k: (
+                table(person, plan, k[0]).interrupted_weekend.bonus,  # type: ignore[arg-type]
+                table(person, plan, k[0]).interrupted_weekend.toil_days,  # type: ignore[arg-type]
             ),
         )
-        bonus_count[best] += 1
-        toil += table(person, plan, best).interrupted_weekend.toil_days
+        bonus_count[best] += 1  # type: ignore[index]
+        toil += table(person, plan, best).interrupted_weekend.toil_days  # type: ignore[arg-type]
 
     present = {t for t, per_day in by_tier.items() if any(per_day.get(d) for d in days)}
     present |= {t for w, t, _ in callout if w == week} | {t for w, t, _ in fees if w == week}
     present |= set(bonus_count)
-    for tier in sorted(present, key=lambda t: rank_anywhere(person.policy, t)):
+    for tier in sorted(present, key=lambda t: line_order(plan, t)):
         rates = table(person, plan, tier)
         mine: Counter[str] = Counter()
         for d in days:

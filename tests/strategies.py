@@ -410,9 +410,24 @@ def run_calendars(draw: st.DrawFn, anchor: date, *, allow_missing: bool) -> op.C
     )
 
 
-#: The tiers a pay run's plans may have, with the roles they price: two
-#: escalation tiers (so the order by name shows) and a shadow tier.
-TIER_ROLES: Final = {"escalation": ("level 2",), "level three": ("level 3",), "shadow": ("shadow",)}
+#: Names a pay run's tiers may have: the same name prices level 2 in one plan
+#: and shadow time in another, and a tier named "shadow" may price level 2
+#: (whether time is shadowing goes by the role, never by the tier's name).
+TIER_NAMES: Final = ("a", "escalation", "shadow", "z")
+
+
+@st.composite
+def tier_roles(draw: st.DrawFn) -> dict[str, tuple[str, ...]]:
+    """Tier names and the roles each lists: level 2 and level 3 in one tier,
+    two or none; shadow in a tier of its own, or none."""
+    out: dict[str, list[str]] = {}
+    for role in ("level 2", "level 3"):
+        if draw(st.booleans()):
+            out.setdefault(draw(st.sampled_from(TIER_NAMES)), []).append(role)
+    if draw(st.booleans()):
+        free = [n for n in (*TIER_NAMES, "zz") if n not in out]
+        out[draw(st.sampled_from(free))] = ["shadow"]
+    return {name: tuple(roles) for name, roles in out.items()}
 
 
 def _down(value: Decimal, fraction: Decimal, places: int) -> Decimal:
@@ -462,21 +477,21 @@ _FRACTIONS = st.sampled_from([Decimal(0), Decimal("0.5"), Decimal(1)]) | st.inte
 def run_tiers(
     draw: st.DrawFn, plan: op.Plan, *, ordered: bool, multiples: bool = False
 ) -> dict[str, op.Tier]:
-    """Some of ``TIER_ROLES`` for ``plan``. ``ordered``: each tier pays no more
-    than the plan and the tiers before it (scaled copies, fractions falling
-    in the order of precedence); else each has rates of its own."""
-    names = draw(st.lists(st.sampled_from(sorted(TIER_ROLES)), unique=True, max_size=3))
+    """Tiers for ``plan`` (``tier_roles``). ``ordered``: each tier pays no
+    more than the plan and the tiers before it (scaled copies, fractions
+    falling in the order of precedence); else each has rates of its own."""
+    roles = draw(tier_roles())
     tiers: dict[str, op.Tier] = {}
     fraction = Decimal(1)
     # The order of precedence: tiers by name, the shadow tier last.
-    for name in sorted(names, key=lambda n: (n == "shadow", n)):
+    for name in sorted(roles, key=lambda n: (roles[n] == ("shadow",), n)):
         if ordered:
             fraction = min(fraction, draw(_FRACTIONS))
-            tiers[name] = scaled_tier(plan, TIER_ROLES[name], fraction)
+            tiers[name] = scaled_tier(plan, roles[name], fraction)
         else:
             own = draw(run_rates(minor_unit(plan.currency), multiples=multiples))
             tiers[name] = op.Tier(
-                roles=TIER_ROLES[name], weekly_stipend=own.weekly_stipend, standby=own.standby,
+                roles=roles[name], weekly_stipend=own.weekly_stipend, standby=own.standby,
                 callout=own.callout, interrupted_weekend=own.interrupted_weekend,
             )  # fmt: skip
     return tiers

@@ -390,17 +390,22 @@ def test_more_worked_time_never_lowers_pay(run: PayRun, data: st.DataObject) -> 
     assert_no_total_lower(run.compute(), longer.compute())
 
 
-_Rates = TypeVar("_Rates", op.Plan, op.RateSet)
+_Rates = TypeVar("_Rates", op.Plan, op.RateSet, op.Tier)
 
 
 @st.composite
 def raised_plans(draw: st.DrawFn, plan: op.Plan) -> op.Plan:
     """``plan`` with one rate, fee, bonus or multiplier raised (or set from zero),
-    of its own or of one of its rate sets."""
+    of its own, of one of its rate sets or of one of its tiers."""
     if plan.rate_sets and draw(st.booleans()):
         name = draw(st.sampled_from(sorted(plan.rate_sets)))
         raised = draw(raised_rates(plan.rate_sets[name], plan.currency))
         return attrs.evolve(plan, rate_sets={**plan.rate_sets, name: raised})
+    if plan.tiers and draw(st.booleans()):
+        # docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows
+        name = draw(st.sampled_from(sorted(plan.tiers)))
+        tier = draw(raised_rates(plan.tiers[name], plan.currency))
+        return attrs.evolve(plan, tiers={**plan.tiers, name: tier})
     return draw(raised_rates(plan, plan.currency))
 
 

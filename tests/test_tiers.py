@@ -244,6 +244,15 @@ def test_a_tiers_rate_may_be_a_multiple_of_the_base_hourly() -> None:
     (problem,) = caught.value.problems
     assert problem.field == "versions[2026-01-05].plans.default.tiers.escalation.callout.hourly"
     assert "add a base_hourly column to the roster" in problem.message
+    # The same place for a volunteer with a rate set (the tier is the plan's).
+    senior = example_plan(tiers={"escalation": doubled}, rate_sets={"senior": op.RateSet()})
+    with pytest.raises(op.PolicyError) as caught:
+        op.compute(
+            [attrs.evolve(DUBLIN, rate_set="senior")], [shift("level 2", *FULL_WEEK)], [],
+            example_policy(senior), start=WEEK, end=WEEK,
+        )  # fmt: skip
+    (problem,) = caught.value.problems
+    assert problem.field == "versions[2026-01-05].plans.default.tiers.escalation.callout.hourly"
 
 
 def test_tiers_are_read_written_described_and_explained() -> None:
@@ -276,12 +285,8 @@ effective_from = 2026-01-05
     text = explain_statement(report, DUBLIN, WEEK)
     assert "stipend — tier 'escalation'" in text
     assert "covered 123 h of the week's 123 off-hours = 1 of a week × 60.00" in text
-    changed = op.diff_policies(policy, parse_policy(text_with(text, "60.00", "65.00")))
+    changed = op.diff_policies(policy, parse_policy(TIERED_RULES.replace("60.00", "65.00", 1)))
     assert any("tier 'escalation': weekly stipend 60.00 → 65.00 EUR" in c for c in changed)
-
-
-def text_with(text: str, old: str, new: str) -> str:
-    return TIERED_RULES.replace(old, new, 1)
 
 
 TIERED_RULES = """
@@ -350,7 +355,9 @@ def test_a_bad_tier_is_an_error_naming_its_key(tiers: str, field: str, message: 
     assert any(f == field and message in m for f, m in found), found
 
 
-def test_export_and_explain_show_the_tier(tmp_path: Path) -> None:
+def test_export_and_explain_show_the_tier(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """As a user: a level-2 shift in the CSV, rules with a tier, the workbook read back."""
     (tmp_path / "rules.toml").write_text(
         TIERED_RULES.replace('currency = "EUR"', 'currency = "EUR"\n  countries = ["IE"]'),
@@ -385,3 +392,128 @@ def test_export_and_explain_show_the_tier(tmp_path: Path) -> None:
     wb.close()
     statements = op.read_workbook(out)
     assert [li.tier for st in statements for li in st.lines] == ["escalation"]
+    explain = [*args[1:7], "--volunteer", "alice", "--week", "2026-W47"]  # rules and inputs
+    assert cli.main(["explain", *explain]) == 0
+    assert "stipend — tier 'escalation'" in capsys.readouterr().out
+
+
+def test_a_workbook_written_before_tiers_reads_back(tmp_path: Path) -> None:
+    """read_workbook takes a Lines sheet without the Tier column (an earlier
+    release's) as lines of the plan's own rates."""
+    report = run([shift(None, *FULL_WEEK)], [], tiered_policy())
+    path = op.write_workbook(report, tmp_path / "pay.xlsx")
+    wb = openpyxl.load_workbook(path)
+    sheet = wb["Lines"]
+    header = [c.value for c in sheet[1]]
+    sheet.delete_cols(header.index("Tier") + 1)
+    wb.save(path)
+    wb.close()
+    (statement,) = op.read_workbook(path)
+    assert [(li.kind, li.tier, str(li.amount)) for li in statement.lines] == [
+        ("stipend", None, "300.00"),
+        ("standby", None, "100.00"),
+    ]
+
+
+def test_review_regressions() -> None:
+    """Cases a review found: the tier of work and of a bonus is read in the
+    week they fall in; shadow-ness goes by role, never by a tier's name; a
+    tier's base multiple concerns only who has time of that tier."""
+    later = date(2026, 11, 23)
+
+    def two_versions(first: op.Plan, second: op.Plan, **version: object) -> op.Policy:
+        return op.Policy(
+            versions=(
+                op.Version(effective_from=date(2026, 1, 5), plans={"default": first}),
+                op.Version(effective_from=later, plans={"default": second}, **version),  # type: ignore[arg-type]
+            )
+        )
+
+    def all_lines(report: op.Report) -> list[tuple[str, str, str | None, str | None, str]]:
+        return [
+            (st.week, li.kind, li.category, li.tier, str(li.amount))
+            for st in report.statements
+            for li in st.lines
+        ]
+
+    # Shadow work past midnight into a week whose plan pays no shadow time: nothing there.
+    shadow = op.Tier(roles=("shadow",), callout=op.Callout(hourly=Decimal("10.00")))
+    policy = two_versions(example_plan(tiers={"shadow": shadow}), example_plan())
+    late = page("P1", "alice", local(DUBLIN_TZ, 2026, 11, 22, 23, 30), worked=timedelta(minutes=90))
+    report = op.compute(
+        [DUBLIN], [shift("shadow", (2026, 11, 22, 20), (2026, 11, 23))], [late], policy,
+        start=WEEK, end=later,
+    )  # fmt: skip
+    assert all_lines(report) == [("2026-W47", "callout", "weekend", "shadow", "5.00")]
+    # Level-2 work past midnight into a week where the tier is renamed: the new tier's rate.
+    renamed = attrs.evolve(ESCALATION, callout=attrs.evolve(ESCALATION.callout, hourly=Decimal(90)))
+    policy = two_versions(
+        example_plan(tiers={"escalation": ESCALATION}), example_plan(tiers={"level2": renamed})
+    )
+    late = page("P1", "alice", local(DUBLIN_TZ, 2026, 11, 22, 23, 40), worked=timedelta(minutes=20))
+    report = op.compute(
+        [DUBLIN], [shift("level 2", (2026, 11, 16), (2026, 11, 30))], [late], policy,
+        start=WEEK, end=later,
+    )  # fmt: skip
+    callouts = [line for line in all_lines(report) if line[1] == "callout"]
+    # 60 minutes (the tier's minimum): 20 on Sunday at 60 × 1.5, 40 on Monday at 90.
+    assert callouts == [
+        ("2026-W47", "callout", "weekend", "escalation", "30.00"),
+        ("2026-W48", "callout", "workday_off_hours", "level2", "60.00"),
+    ]
+    # A tier named like another plan's shadow tier is not shadow time.
+    policy = op.Policy(
+        versions=(
+            op.Version(
+                effective_from=date(2026, 1, 5),
+                plans={
+                    "default": example_plan(tiers={"x": op.Tier(roles=("shadow",))}),
+                    "managers": example_plan(
+                        tiers={
+                            "x": ESCALATION,
+                            "y": op.Tier(roles=("level 3",), weekly_stipend=Decimal(100)),
+                        }
+                    ),
+                },
+            ),
+        )
+    )
+    manager = attrs.evolve(DUBLIN, plan="managers")
+    saturday = page("P1", "alice", SATURDAY_0210, worked=timedelta(minutes=20))
+    report = op.compute(
+        [manager], [shift("level 2", *FULL_WEEK), shift("level 3", *FULL_WEEK)], [saturday],
+        policy, start=WEEK, end=WEEK,
+    )  # fmt: skip
+    assert {li.tier for li in report.statements[0].lines} == {"x"}  # x before y, by name
+    (month,) = report.health.months
+    assert (month.counted_pages, month.escalations, month.interrupted_rest_blocks) == (1, 1, 1)
+    # A base multiple in a tier: no base needed by a volunteer without time of the tier.
+    based = attrs.evolve(
+        ESCALATION,
+        callout=attrs.evolve(ESCALATION.callout, hourly=op.OfBase(Decimal("1.5"), "base_hourly")),
+    )
+    report = run([shift(None, *FULL_WEEK)], [], tiered_policy(escalation=based))
+    assert str(report.statements[0].total) == "400.00"
+
+
+def test_a_tier_of_another_plan_changes_nothing_for_this_one() -> None:
+    """A volunteer whose plans have no tiers is priced as before tiers, even
+    when another plan of the rules has some: overlapping shifts of two roles
+    are merged with an overlap notice."""
+    policy = op.Policy(
+        versions=(
+            op.Version(
+                effective_from=date(2026, 1, 5),
+                plans={
+                    "default": example_plan(),
+                    "managers": example_plan(tiers={"escalation": ESCALATION}),
+                },
+            ),
+        )
+    )
+    shifts = [shift("primary", *FULL_WEEK), shift("level 2", (2026, 11, 20), (2026, 11, 23))]
+    report = run(shifts, [], policy)
+    plain = run(shifts, [], example_policy())
+    assert report.statements == plain.statements
+    assert [n.kind for n in report.notices] == [n.kind for n in plain.notices] == ["overlap"]
+    assert report.input_counts["shift_overlaps"] == 1

@@ -35,7 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Final
+from typing import Final, Literal
 
 import attrs
 
@@ -56,7 +56,7 @@ from ._money import round_fraction, round_money
 from ._notice import Notice
 from ._parallel import map_ordered, pickle_by_fields
 from ._report import HolidayEntry, LineItem, PageOutcome, Report, WeeklyStatement
-from ._rules import Plan, Policy, ResolvedCalendar, Tier, Version, paid
+from ._rules import Plan, Policy, ResolvedCalendar, Tier, Version, needs_base, paid
 from ._vocab import CATEGORIES, OFF_HOURS, Category, LineKind, NoticeKind, PageReason, Unit
 from ._weeks import (
     WEEK,
@@ -141,6 +141,23 @@ class _WeekRules:
     plan: Plan
     calendar: ResolvedCalendar
 
+    def rates(self, tier: str | None, volunteer: Volunteer) -> Plan | Tier:
+        """The rates of a tier (the plan's own for ``None``), as they price
+        ``volunteer`` (whose ``rate_set`` and ``base_hourly`` made the plan).
+
+        Raises:
+            PolicyError: The tier has a rate that is a multiple of
+                base_hourly and the volunteer has none (only now that they
+                have time of the tier).
+        """
+        table = self.plan.rates(tier)
+        if tier is not None and needs_base(table):
+            original = self.version.plans[self.plan_name]
+            original.for_volunteer(
+                volunteer, version=self.version.effective_from, plan_name=self.plan_name
+            )  # raises, naming the tier's rate
+        return table
+
 
 #: A local date of one calendar: (version's effective_from, plan name, zone,
 #: country, subdivision, date). Within one policy the version and the plan
@@ -148,43 +165,29 @@ class _WeekRules:
 _DayKey = tuple[date, str, str, str, str | None, date]
 
 
-@attrs.frozen
-class _Tiers:
-    """What the run's rules say about tiers, for every version and plan.
+#: A tier and the shift role whose time it prices: ``(None, "")`` is the
+#: plan's own time; ``(None, "level 2")`` level-2 time in a week whose plan
+#: has no tier for it.
+_TierRole = tuple[str | None, str]
 
-    Attributes:
-        any: Whether any plan has a tier (if not, every shift but a shadow
-            one is the plan's own time, as before tiers).
-        roles: The roles some tier lists (a shift of another role is the
-            plan's own time in every week).
-        shadow: The names of the tiers that price shadow time.
-    """
 
-    any: bool
-    roles: frozenset[str]
-    shadow: frozenset[str]
+def _rank(key: _TierRole) -> tuple[int, str, str]:
+    """docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows: which
+    tier a minute belongs to when several cover it: the plan's own time
+    first, then the tiers by name, shadow time last."""
+    tier, role = key
+    if tier is None:
+        return (0, "", role)
+    return (2 if role == SHADOW_ROLE else 1, tier, role)
 
-    @classmethod
-    def of(cls, policy: Policy) -> _Tiers:
-        tiers = [(name, tier) for v in policy.versions for p in v.plans.values()
-                 for name, tier in p.tiers.items()]  # fmt: skip
-        return cls(
-            bool(tiers),
-            frozenset(r for _, tier in tiers for r in tier.roles),
-            frozenset(name for name, tier in tiers if tier.shadow),
-        )
 
-    def rank(self, tier: str | None) -> tuple[int, str]:
-        """docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows:
-        which tier a minute belongs to when several cover it: the plan's own
-        time first, then the tiers by name, shadow tiers last."""
-        if tier is None:
-            return (0, "")
-        return (2 if tier in self.shadow else 1, tier)
-
-    def covers(self, tier: str | None) -> bool:
-        """Whether time of this tier is cover (not shadowing)."""
-        return tier not in self.shadow
+def _tier_order(plan: Plan, tier: str | None) -> tuple[int, str]:
+    """The order of a week's lines: the plan's own, then its tiers by name,
+    a shadow tier last."""
+    if tier is None:
+        return (0, "")
+    found = plan.plan_tier(tier)
+    return (2 if found is not None and found.shadow else 1, tier)
 
 
 class _Shared:
@@ -202,13 +205,9 @@ class _Shared:
         self.rules: dict[tuple[date, str, str | None, str | None], _WeekRules] = {}
         self.calendars: dict[tuple[date, str], ResolvedCalendar] = {}
         self.days: dict[_DayKey, Day] = {}
-        self._tiers: _Tiers | None = None
-
-    def tiers(self, policy: Policy) -> _Tiers:
-        """The run's tiers, worked out once (one policy per run)."""
-        if self._tiers is None:
-            self._tiers = _Tiers.of(policy)
-        return self._tiers
+        #: By the plan of each version (its name, or None): the roles the
+        #: tiers of those plans list.
+        self.tier_roles: dict[tuple[str | None, ...], frozenset[str]] = {}
 
 
 class _Volunteer:
@@ -228,7 +227,47 @@ class _Volunteer:
         self._rules: dict[date, _WeekRules | None] = {}
         self._days: dict[date, Day | None] = {}
         self._shared = shared if shared is not None else _Shared()
-        self.tiers = self._shared.tiers(policy)
+        self._tier_in: dict[tuple[date, str], str | Literal[False] | None] = {}
+        self.tier_roles = self._roles_of_tiers()
+
+    def _roles_of_tiers(self) -> frozenset[str]:
+        """docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows:
+        the roles the tiers of this volunteer's plans list, over every
+        version (empty: every shift but a shadow one is the plan's own time)."""
+        names: list[str | None] = []
+        for version in self.policy.versions:
+            try:
+                names.append(version.plan_name_for(self.v))
+            except PolicyError:
+                names.append(None)  # reported where it is priced, if ever
+        key = tuple(names)
+        roles = self._shared.tier_roles.get(key)
+        if roles is None:
+            roles = frozenset(
+                role
+                for version, name in zip(self.policy.versions, names, strict=True)
+                if name is not None
+                for tier in version.plans[name].tiers.values()
+                for role in tier.roles
+            )
+            self._shared.tier_roles[key] = roles
+        return roles
+
+    def tier_in(self, week: date, role: str) -> str | Literal[False] | None:
+        """The tier that prices a role's time in a pay week: its name, ``None``
+        for the plan's own rates, ``False`` for time nobody pays (shadow time
+        in a week whose plan has no shadow tier)."""
+        if not role:
+            return None
+        key = (week, role)
+        found = self._tier_in.get(key)
+        if found is None and key not in self._tier_in:
+            rules = self.rules(week)
+            found = rules.plan.tier_for(role) if rules is not None else None
+            if found is None and role == SHADOW_ROLE:
+                found = False
+            self._tier_in[key] = found
+        return found
 
     # docs/how-pay-is-computed.md#pay-weeks
     def week_start(self, day: date) -> date:
@@ -260,8 +299,9 @@ class _Volunteer:
                     if rules is None:
                         # docs/how-pay-is-computed.md#rate-sets
                         plan = version.plans[name].for_volunteer(
-                            v, version=version.effective_from, plan_name=name
-                        )
+                            v, version=version.effective_from, plan_name=name,
+                            strict_tiers=False,
+                        )  # fmt: skip
                         where = (version.effective_from, name)
                         calendar = self._shared.calendars.get(where)
                         if calendar is None:
@@ -378,8 +418,9 @@ _Covered = Mapping[date, Mapping[str, timedelta]]
 # --- 1. coverage -------------------------------------------------------------
 
 
-#: A stretch of priced time and the tier that prices it (``None``: the plan's own).
-_TierSpan = tuple[datetime, datetime, str | None]
+#: A stretch of priced time, the tier that prices it (``None``: the plan's
+#: own) and the role of the shifts it came from.
+_TierSpan = tuple[datetime, datetime, str | None, str]
 
 
 @attrs.frozen
@@ -406,14 +447,14 @@ class _Coverage:
     spans: list[_TierSpan] | None = None
     span_starts: list[datetime] = attrs.Factory(list)
 
-    def tier_at(self, instant: datetime) -> tuple[bool, str | None]:
-        """Whether ``instant`` is priced time, and by which tier."""
+    def tier_at(self, instant: datetime) -> tuple[bool, str | None, str]:
+        """Whether ``instant`` is priced time, by which tier, of which role."""
         if self.spans is None:
-            return covers(self.intervals, self.starts, instant), None
+            return covers(self.intervals, self.starts, instant), None, ""
         i = bisect.bisect_right(self.span_starts, instant) - 1
         if i >= 0 and self.spans[i][0] <= instant < self.spans[i][1]:
-            return True, self.spans[i][2]
-        return False, None
+            return True, self.spans[i][2], self.spans[i][3]
+        return False, None, ""
 
 
 def _overlap_notices(v: Volunteer, overlaps: Iterable[tuple[Interval, Interval]]) -> list[Notice]:
@@ -458,18 +499,16 @@ def _subtract(interval: Interval, taken: Sequence[Interval]) -> list[Interval]:
     return out
 
 
-def _claim(
-    spans: Mapping[str | None, Iterable[Interval]], tiers: _Tiers
-) -> list[_TierSpan]:
+def _claim(spans: Mapping[_TierRole, Iterable[Interval]]) -> list[_TierSpan]:
     """docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows: each
     tier's time less the time of the tiers before it, so a minute is priced
     once; disjoint stretches in order."""
     taken: list[Interval] = []
     out: list[_TierSpan] = []
-    for tier in sorted(spans, key=tiers.rank):
-        mine, _ = merge(spans[tier])
+    for key in sorted(spans, key=_rank):
+        mine, _ = merge(spans[key])
         for interval in mine:
-            out.extend((lo, hi, tier) for lo, hi in _subtract(interval, taken))
+            out.extend((lo, hi, *key) for lo, hi in _subtract(interval, taken))
         taken, _ = merge([*taken, *mine])
     out.sort(key=lambda span: span[0])
     return out
@@ -496,19 +535,19 @@ def _tiered_coverage(
     are merged by role (a role no tier lists is the plan's own time), each
     week's role time goes to the tier its plan names, and a minute that two
     tiers cover is priced by the first of them."""
-    tiers = ctx.tiers
+    listed = ctx.tier_roles
     by_role: dict[str, list[Interval]] = defaultdict(list)
     for shift in shifts:
         key = role_key(shift.role)
-        role = key if key in tiers.roles or key == SHADOW_ROLE else ""
-        if role == SHADOW_ROLE and role not in tiers.roles:
+        role = key if key in listed or key == SHADOW_ROLE else ""
+        if role == SHADOW_ROLE and role not in listed:
             continue  # no plan prices shadow time: it is nothing at all
         start, end = _clipped(shift, open_window)
         if start < end:
             by_role[role].append((start, end))
     notices: list[Notice] = []
     cover: list[Interval] = []
-    spans: dict[str | None, list[Interval]] = defaultdict(list)
+    spans: dict[_TierRole, list[Interval]] = defaultdict(list)
     for role, raw in by_role.items():
         merged, overlaps = merge(raw)
         notices += _overlap_notices(ctx.v, overlaps)
@@ -516,20 +555,19 @@ def _tiered_coverage(
             cover += merged
         for start, end in merged:
             for lo, hi, week in ctx.week_cuts(start, end):
-                rules = ctx.rules(week)
-                tier = rules.plan.tier_for(role) if rules is not None and role else None
-                if role == SHADOW_ROLE and tier is None:
+                tier = ctx.tier_in(week, role)
+                if tier is False:
                     continue  # this week's plan does not price shadow time
-                spans[tier].append((lo, hi))
+                spans[(tier, role)].append((lo, hi))
     intervals, _ = merge(cover)
-    claimed = _claim(spans, tiers)
+    claimed = _claim(spans)
     by_tier: dict[str | None, _Covered] = {
-        tier: _cut(ctx, ((a, b) for a, b, t in claimed if t == tier))
-        for tier in {t for _, _, t in claimed}
+        tier: _cut(ctx, ((a, b) for a, b, t, _ in claimed if t == tier))
+        for tier in {t for _, _, t, _ in claimed}
     }
     return _Coverage(
         intervals, [c[0] for c in intervals], _cut(ctx, intervals), tuple(notices), by_tier,
-        claimed, [a for a, _, _ in claimed],
+        claimed, [a for a, _, _, _ in claimed],
     )  # fmt: skip
 
 
@@ -547,6 +585,8 @@ class _PageFacts:
     reason: str | None
     #: The tier of the time the page fell in (``None``: the plan's own).
     tier: str | None = None
+    #: The role of the shifts of that time (``""``: none a tier lists).
+    role: str = ""
 
 
 def _page_fact(ctx: _Volunteer, page: Page, coverage: _Coverage) -> _PageFacts:
@@ -557,7 +597,7 @@ def _page_fact(ctx: _Volunteer, page: Page, coverage: _Coverage) -> _PageFacts:
     start = ctx.week_start(day)
     page_day = ctx.day(day)
     category = page_day.category_at(at) if page_day is not None else None
-    is_covered, tier = coverage.tier_at(at)
+    is_covered, tier, role = coverage.tier_at(at)
     reason: str | None = None
     rules = ctx.rules(start)
     if not is_covered:
@@ -569,7 +609,7 @@ def _page_fact(ctx: _Volunteer, page: Page, coverage: _Coverage) -> _PageFacts:
     qualifies = reason is None
     if start not in ctx.reported:
         reason = PageReason.OUTSIDE_PERIOD
-    return _PageFacts(page, at, start, category, is_covered, qualifies, reason, tier)
+    return _PageFacts(page, at, start, category, is_covered, qualifies, reason, tier, role)
 
 
 def _page_facts(ctx: _Volunteer, pages: Iterable[Page], coverage: _Coverage) -> list[_PageFacts]:
@@ -616,7 +656,7 @@ def _callouts(ctx: _Volunteer, facts: Iterable[_PageFacts]) -> _Callouts:
     tiers, a minute of work that pages of two tiers share is priced by the
     first of them (docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows)."""
     work: dict[str, Interval] = {}
-    by_tier: dict[str | None, list[Interval]] = defaultdict(list)
+    by_key: dict[_TierRole, list[Interval]] = defaultdict(list)
     for f in facts:
         if f.qualifies:
             rules = ctx.rules(f.week_start)
@@ -624,22 +664,24 @@ def _callouts(ctx: _Volunteer, facts: Iterable[_PageFacts]) -> _Callouts:
             interval = (f.at, f.at + work_length(f.page, rules.plan.rates(f.tier)))
             work[f.page.id] = interval
             if interval[1] > interval[0]:
-                by_tier[f.tier].append(interval)
+                by_key[(f.tier, f.role)].append(interval)
     time: dict[_Key, timedelta] = defaultdict(timedelta)
-    tiers = ctx.tiers
-    if len(by_tier) > 1:
-        stretches = _claim(by_tier, tiers)
-        union, _ = merge((a, b) for a, b, t in stretches if tiers.covers(t))
+    if len(by_key) > 1:
+        stretches = _claim(by_key)
     else:
-        tier = next(iter(by_tier), None)
-        union, _ = merge(by_tier.get(tier, ()))
-        stretches = [(a, b, tier) for a, b in union]
-        if not tiers.covers(tier):
-            union = []
-    for start, end, tier in stretches:
+        key = next(iter(by_key), (None, ""))
+        stretches = [(a, b, *key) for a, b in merge(by_key.get(key, ()))[0]]
+    union, _ = merge((a, b) for a, b, _, role in stretches if role != SHADOW_ROLE)
+    for start, end, _tier, role in stretches:
         for info, lo, hi, category in ctx.pieces(start, end):
             if category != _IN_HOURS:
-                time[(ctx.week_start(info.date), tier, category)] += hi - lo
+                week = ctx.week_start(info.date)
+                # Work past the page's week is priced by the tier of its
+                # role in the week it falls in (nothing, for shadow time
+                # where no tier prices it).
+                found = ctx.tier_in(week, role) if role else None
+                if found is not False:
+                    time[(week, found, category)] += hi - lo
     return _Callouts(work, union, time)
 
 
@@ -654,8 +696,8 @@ class _RestBlocks:
         first_pages: The first counted page of each block, by the block's first date.
         per_week: Blocks per pay week (the week of the block's first counted page).
         notices: ``period_edge`` notices for blocks across the reported weeks' edge.
-        tiers: Per pay week, for each of its blocks, the tiers of the block's
-            counted pages (the bonus is the best of theirs).
+        roles: Per pay week, for each of its blocks, the roles of the time of
+            the block's counted pages (the bonus is the best of their tiers').
         shadow_only: The first dates of blocks that only pages in shadow time
             interrupted (not rest lost by cover, for health).
     """
@@ -663,7 +705,7 @@ class _RestBlocks:
     first_pages: Mapping[date, _PageFacts]
     per_week: Mapping[date, int]
     notices: tuple[Notice, ...]
-    tiers: Mapping[date, list[frozenset[str | None]]] = attrs.Factory(dict)
+    roles: Mapping[date, list[frozenset[str]]] = attrs.Factory(dict)
     shadow_only: frozenset[date] = frozenset()
 
 
@@ -695,7 +737,7 @@ def _rest_blocks(
     block crosses the first or last of ``reported_days``."""
     first_pages: dict[date, _PageFacts] = {}
     spans: dict[date, tuple[date, date]] = {}
-    block_tiers: dict[date, set[str | None]] = defaultdict(set)
+    block_roles: dict[date, set[str]] = defaultdict(set)
     for f in sorted((f for f in facts if f.qualifies), key=lambda f: (f.at, f.page.id)):
         day = ctx.local_date(f.at)
         page_day = ctx.day(day)
@@ -705,13 +747,13 @@ def _rest_blocks(
         if first not in first_pages:
             first_pages[first] = f
             spans[first] = (first, last)
-        block_tiers[first].add(f.tier)
+        block_roles[first].add(f.role)
     per_week: dict[date, int] = defaultdict(int)
-    tiers: dict[date, list[frozenset[str | None]]] = defaultdict(list)
+    roles: dict[date, list[frozenset[str]]] = defaultdict(list)
     notices: list[Notice] = []
     for first, f in first_pages.items():
         per_week[f.week_start] += 1
-        tiers[f.week_start].append(frozenset(block_tiers[first]))
+        roles[f.week_start].append(frozenset(block_roles[first]))
         block_first, block_last = spans[first]
         crosses_start = block_first < reported_days[0] <= block_last
         crosses_end = block_first <= reported_days[1] < block_last
@@ -727,9 +769,9 @@ def _rest_blocks(
                 )
             )
     shadow_only = frozenset(
-        first for first, found in block_tiers.items() if not any(map(ctx.tiers.covers, found))
+        first for first, found in block_roles.items() if found == {SHADOW_ROLE}
     )
-    return _RestBlocks(first_pages, per_week, tuple(notices), tiers, shadow_only)
+    return _RestBlocks(first_pages, per_week, tuple(notices), roles, shadow_only)
 
 
 # --- 5. the lines of one pay week --------------------------------------------
@@ -848,19 +890,28 @@ def _bonus_lines(plan: Plan | Tier, blocks: int, tier: str | None = None) -> lis
 
 
 def _block_bonuses(
-    plan: Plan, blocks: Iterable[frozenset[str | None]], tiers: _Tiers
+    plan: Plan, blocks: Iterable[frozenset[str]]
 ) -> tuple[dict[str | None, int], Decimal]:
     """docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows: each
     block pays the best bonus (and its time off) among the tiers of its
-    counted pages, read in the week's plan. Returns blocks per paying tier,
-    and the time off in lieu earned."""
+    counted pages' roles, read in the week's plan (shadow time it does not
+    price pays none). Returns blocks per paying tier, and the time off in
+    lieu earned."""
     count: dict[str | None, int] = defaultdict(int)
-    for found in blocks:
-        best = max(
-            sorted(found, key=tiers.rank),
-            key=lambda t: (
-                plan.rates(t).interrupted_weekend.bonus,
-                plan.rates(t).interrupted_weekend.toil_days,
+    for roles in blocks:
+        found: list[_TierRole] = []
+        for role in roles:
+            tier = plan.tier_for(role) if role else None
+            if tier is None and role == SHADOW_ROLE:
+                continue
+            found.append((tier, role))
+        if not found:
+            continue
+        best, _ = max(
+            sorted(found, key=_rank),
+            key=lambda k: (
+                plan.rates(k[0]).interrupted_weekend.bonus,
+                plan.rates(k[0]).interrupted_weekend.toil_days,
             ),
         )
         count[best] += 1
@@ -881,23 +932,24 @@ def _week_lines(
     callouts: _Callouts,
     page_counts: Mapping[_Key, int],
     bonuses: Mapping[str | None, int],
-    tiers: _Tiers,
+    tiered: bool,
+    volunteer: Volunteer,
 ) -> list[ExactLine]:
     """docs/how-pay-is-computed.md#the-lines-of-a-weekly-statement: the exact
     lines of one pay week, in their fixed order (the cap comes with rounding):
     the plan's own lines, then each tier's in turn."""
     plan = rules.plan
     present = [d for d in days if d is not None]
-    if not tiers.any:
+    if not tiered:
         names: Iterable[str | None] = (None,)
     else:
         found = {*by_tier, *bonuses}
         found.update(t for w, t, _ in callouts.time if w == week)
         found.update(t for w, t, _ in page_counts if w == week)
-        names = sorted(found, key=tiers.rank)
+        names = sorted(found, key=lambda t: _tier_order(plan, t))
     lines: list[ExactLine] = []
     for tier in names:
-        table = plan.rates(tier)
+        table = rules.rates(tier, volunteer)
         covered = by_tier.get(tier, {})
         lines += _stipend(table, present, covered, tier)
         lines += _standby(table, present, covered, tier)
@@ -1075,10 +1127,11 @@ def _price_weeks(
         rules = ctx.rules(week)
         assert rules is not None  # reported weeks always have rules (or raised)
         days = [ctx.day(week + offset) for offset in _WEEK_DAYS]
-        bonuses, toil = _block_bonuses(rules.plan, blocks.tiers.get(week, ()), ctx.tiers)
+        bonuses, toil = _block_bonuses(rules.plan, blocks.roles.get(week, ()))
         lines = _week_lines(
-            rules, week, days, coverage.by_tier, callouts, page_counts, bonuses, ctx.tiers
-        )
+            rules, week, days, coverage.by_tier, callouts, page_counts, bonuses,
+            bool(ctx.tier_roles), v,
+        )  # fmt: skip
         if v.rate_factor is not None:
             lines = _scaled(lines, v.rate_factor)
         statements.append(
@@ -1108,7 +1161,7 @@ def _price_volunteer(
     reported_days = (first_week, week_end(last_week))
     open_first, open_end = open_end_window(first_week, last_week)
     open_window = (ctx.midnight(open_first), ctx.midnight(open_end))
-    if ctx.tiers.any:
+    if ctx.tier_roles:
         coverage = _tiered_coverage(ctx, shifts, open_window)
     else:
         coverage = _coverage(ctx, shifts, open_window)
@@ -1130,14 +1183,14 @@ def _price_volunteer(
             (ctx.midnight(first_week), ctx.midnight(last_week + WEEK)),
             coverage.intervals, callouts.union, covered,
             # Shadow time is not cover: its pages and rest blocks are not load.
-            (f.at for f in facts if f.reason is None and ctx.tiers.covers(f.tier)),
+            (f.at for f in facts if f.reason is None and f.role != SHADOW_ROLE),
             (f.at for first, f in blocks.first_pages.items()
              if f.reason is None and first not in blocks.shadow_only),
             day=ctx.day,
             reported=reported_days,
             settings=ctx.policy.health,
             escalations=(f.at for f in facts
-                         if f.reason is None and f.tier is not None and ctx.tiers.covers(f.tier)),
+                         if f.reason is None and f.tier is not None and f.role != SHADOW_ROLE),
         )  # fmt: skip
     return _Priced(
         volunteer_id=v.id,

@@ -64,7 +64,8 @@ def _line_text(
         off = sum((st.hours[c] for c in OFF_HOURS), Decimal(0))
         if line.tier is not None or sum(li.kind == "stipend" for li in st.lines) > 1:
             # Tiers share the week (or price shadow time): this line's part.
-            off = round(line.quantity * st.week_off_hours, 6)
+            # From the quantity (6 places): 24.000006 h is 24 h, to the minute.
+            off = round(line.quantity * st.week_off_hours, 2)
         how = (
             f"covered {_num(off)} h of the week's {_num(st.week_off_hours)} off-hours "
             f"= {_num(line.quantity)} of a week × {line.rate}"

@@ -1147,7 +1147,7 @@ def _rate_sets_diff(
     return out
 
 
-def _base_multiples(rates: Plan | RateSet | Tier) -> bool:
+def needs_base(rates: Plan | RateSet | Tier) -> bool:
     """Whether any rate of a plan's or a rate set's own rates is a base multiple."""
     return (
         isinstance(rates.weekly_stipend, OfBase)
@@ -1206,6 +1206,18 @@ class Plan:
     def __attrs_post_init__(self) -> None:
         if not is_currency(self.currency):
             raise _bad("currency", f"{self.currency!r} is not an ISO 4217 currency code")
+        # The rules file's checks of tiers (_TierTables), for values built in Python.
+        owner: dict[str, str] = {}
+        for name, tier in self.tiers.items():
+            if not role_key(name) or any(not role for role in tier.roles):
+                raise _bad(f"tiers.{name}", "a tier needs a name, and each role some text")
+            if SHADOW_ROLE in tier.roles and len(tier.roles) > 1:
+                msg = '"shadow" is never cover, so it needs a tier of its own'
+                raise _bad(f"tiers.{name}.roles", msg)
+            for role in tier.roles:
+                if owner.setdefault(role, name) != name:
+                    msg = f"role {role!r} is also listed by tier {owner[role]!r}"
+                    raise _bad(f"tiers.{name}.roles", msg)
         for country in self.countries:
             if country_alpha2(country) != country:
                 msg = f"{country!r} is not an ISO 3166-1 alpha-2 code the holidays package knows"
@@ -1226,7 +1238,9 @@ class Plan:
                     f"{amount} has more decimals than {self.currency}'s minor unit ({places})",
                 )
 
-    def for_volunteer(self, volunteer: Volunteer, *, version: date, plan_name: str) -> Plan:
+    def for_volunteer(
+        self, volunteer: Volunteer, *, version: date, plan_name: str, strict_tiers: bool = True
+    ) -> Plan:
         """The plan as it prices one volunteer: pure, and cheap to cache.
 
         The volunteer's rate set (roster ``rate_set``), if any, replaces the
@@ -1241,6 +1255,10 @@ class Plan:
             volunteer: The volunteer priced.
             version: The ``effective_from`` of the plan's version, for messages.
             plan_name: The plan's name in its version, for messages.
+            strict_tiers: Whether a tier's base multiple the volunteer has no
+                base for is an error now; without it, such a tier is kept
+                as written (the engine raises the error only if the
+                volunteer has time of that tier in a reported week).
 
         Raises:
             PolicyError: The plan has no rate set of the volunteer's
@@ -1248,6 +1266,7 @@ class Plan:
                 ``base_hourly`` and the roster gives them none.
         """
         where = f"versions[{version}].plans.{plan_name}"
+        rates_at = where
         rates: Plan | RateSet = self
         if volunteer.rate_set is not None:
             found = self.rate_sets.get(volunteer.rate_set)
@@ -1265,8 +1284,8 @@ class Plan:
                 )
                 raise _bad(f"{where}.rate_sets", msg)
             rates = found
-            where = join(f"{where}.rate_sets", volunteer.rate_set)
-        elif not (_base_multiples(self) or any(map(_base_multiples, self.tiers.values()))):
+            rates_at = join(f"{where}.rate_sets", volunteer.rate_set)
+        elif not (needs_base(self) or any(map(needs_base, self.tiers.values()))):
             return self
 
         def resolve(value: Rate, at: str, field: str) -> Decimal:
@@ -1307,12 +1326,16 @@ class Plan:
                 object.__setattr__(out, name, value)
             return out
 
-        tiers = {
-            name: with_values(tier, resolved_rates(tier, f"{where}.tiers.{name}"))
-            for name, tier in self.tiers.items()
-        }
+        tiers = {}
+        for name, tier in self.tiers.items():
+            try:
+                tiers[name] = with_values(tier, resolved_rates(tier, f"{where}.tiers.{name}"))
+            except PolicyError:
+                if strict_tiers:
+                    raise
+                tiers[name] = tier  # priced only if the volunteer has time of it
         resolved = with_values(
-            self, {**resolved_rates(rates, where), "rate_sets": {}, "tiers": tiers}
+            self, {**resolved_rates(rates, rates_at), "rate_sets": {}, "tiers": tiers}
         )
         return resolved
 

@@ -155,8 +155,9 @@ def _parts(wb: Any, title: str) -> list[str]:
     return [name for name in wb.sheetnames if pattern.fullmatch(name)]
 
 
-#: Columns a workbook of an earlier release does not have: read as 0 when absent.
-_ADDED_LATER: Final = frozenset({cols.HOURS_HEADERS[Category.NIGHT]})
+#: Columns a workbook of an earlier release does not have: read as 0 (or,
+#: for ``Tier``, no tier: the plan's own rates) when absent.
+_ADDED_LATER: Final = frozenset({cols.HOURS_HEADERS[Category.NIGHT], "Tier"})
 
 
 def _rows(wb: Any, source: str, title: str, columns: Sequence[cols.Column]) -> Iterator[_Row]:
@@ -191,7 +192,9 @@ class _Row:
     values: Sequence[object]
 
     def _get(self, header: str) -> object:
-        index = self.where[header]
+        index = self.where.get(header)  # None: a column added since (_ADDED_LATER)
+        if index is None:
+            return None
         return self.values[index] if index < len(self.values) else None
 
     def _fail(self, header: str, expected: str, got: object) -> InputError:
