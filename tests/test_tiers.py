@@ -51,6 +51,19 @@ def shift(role: str | None, start: tuple[int, ...], end: tuple[int, ...]) -> op.
 FULL_WEEK = ((2026, 11, 16), (2026, 11, 23))
 SATURDAY_0210 = local(DUBLIN_TZ, 2026, 11, 21, 2, 10)
 
+TIERED_RULES = """
+[[versions]]
+effective_from = 2026-01-05
+  [versions.plans.default]
+  currency = "EUR"
+  weekly_stipend = "300.00"
+  [versions.plans.default.tiers.escalation]
+  roles = ["Level  2", "level 3"]
+  weekly_stipend = "60.00"
+  callout.hourly = "60.00"
+  [versions.plans.default.tiers.shadow]
+"""
+
 
 def run(shifts: list[op.Shift], pages: list[op.Page], policy: op.Policy) -> op.Report:
     return op.compute([DUBLIN], shifts, pages, policy, start=WEEK, end=WEEK)
@@ -256,19 +269,7 @@ def test_a_tiers_rate_may_be_a_multiple_of_the_base_hourly() -> None:
 
 
 def test_tiers_are_read_written_described_and_explained() -> None:
-    text = """
-[[versions]]
-effective_from = 2026-01-05
-  [versions.plans.default]
-  currency = "EUR"
-  weekly_stipend = "300.00"
-  [versions.plans.default.tiers.escalation]
-  roles = ["Level  2", "level 3"]
-  weekly_stipend = "60.00"
-  callout.hourly = "60.00"
-  [versions.plans.default.tiers.shadow]
-"""
-    policy = parse_policy(text)
+    policy = parse_policy(TIERED_RULES)
     tiers = policy.versions[0].plans["default"].tiers
     assert {name: t.roles for name, t in tiers.items()} == {
         "escalation": ("level 2", "level 3"),
@@ -289,18 +290,6 @@ effective_from = 2026-01-05
     assert any("tier 'escalation': weekly stipend 60.00 → 65.00 EUR" in c for c in changed)
 
 
-TIERED_RULES = """
-[[versions]]
-effective_from = 2026-01-05
-  [versions.plans.default]
-  currency = "EUR"
-  weekly_stipend = "300.00"
-  [versions.plans.default.tiers.escalation]
-  roles = ["Level  2", "level 3"]
-  weekly_stipend = "60.00"
-  callout.hourly = "60.00"
-  [versions.plans.default.tiers.shadow]
-"""
 
 
 @pytest.mark.parametrize(

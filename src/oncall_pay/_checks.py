@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -365,33 +365,40 @@ def countries(ck: Checker, value: Any, path: str) -> tuple[str, ...]:
     return tuple(clean)
 
 
-def urgencies(ck: Checker, value: Any, path: str) -> tuple[str, ...]:
-    """An array of urgency words, none twice."""
-    words = expect_array(ck, value, path, 'an array of urgency words such as ["high"]')
+def _words(
+    ck: Checker,
+    value: Any,
+    path: str,
+    *,
+    one: str,
+    many: str,
+    example: str,
+    key: Callable[[str], str] = str,
+) -> tuple[str, ...]:
+    """An array of non-empty texts, none twice (as ``key`` compares them)."""
+    items = expect_array(ck, value, path, f'an array of {many} such as ["{example}"]')
 
     def word(ck: Checker, value: Any, path: str) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise ck.fail(path, f'expected an urgency word such as "high", got {show(value)}')
+            raise ck.fail(path, f'expected {one} such as "{example}", got {show(value)}')
         return value
 
-    clean = each(ck, words, path, word)
-    no_repeats(ck, clean if len(clean) == len(words) else [], path)
+    clean = each(ck, items, path, word)
+    no_repeats(ck, [key(w) for w in clean] if len(clean) == len(items) else [], path)
     return tuple(clean)
+
+
+def urgencies(ck: Checker, value: Any, path: str) -> tuple[str, ...]:
+    """An array of urgency words, none twice."""
+    return _words(ck, value, path, one="an urgency word", many="urgency words", example="high")
 
 
 def roles(ck: Checker, value: Any, path: str) -> tuple[str, ...]:
     """An array of shift roles, none twice (compared without case and spaces)."""
-    items = expect_array(ck, value, path, 'an array of shift roles such as ["level 2"]')
-
-    def role(ck: Checker, value: Any, path: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise ck.fail(path, f'expected a shift role such as "level 2", got {show(value)}')
-        return value
-
-    clean = each(ck, items, path, role)
-    keys = [" ".join(r.split()).casefold() for r in clean]
-    no_repeats(ck, keys if len(clean) == len(items) else [], path)
-    return tuple(clean)
+    return _words(
+        ck, value, path, one="a shift role", many="shift roles", example="level 2",
+        key=lambda r: " ".join(r.split()).casefold(),
+    )  # fmt: skip
 
 
 # --- calendars ---
