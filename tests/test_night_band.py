@@ -36,22 +36,11 @@ BAND = op.NightHours("22:00", "06:00")
 
 def night_plan(**changes: object) -> op.Plan:
     """The example plan with night standby 5.00 an hour and night callouts ×1.25."""
+    plan = example_plan()
     fields: dict[str, object] = {
-        "standby": {
-            "night": op.StandbyRate("hour", "5.00"),
-            "weekend": op.StandbyRate("day", "50.00"),
-            "holiday": op.StandbyRate("day", "100.00"),
-        },
-        "callout": op.Callout(
-            hourly="40.00",
-            minimum_minutes=30,
-            increment_minutes=15,
-            multipliers={
-                "workday_off_hours": "1.0",
-                "night": "1.25",
-                "weekend": "1.5",
-                "holiday": "2.0",
-            },
+        "standby": {"night": op.StandbyRate("hour", "5.00"), **plan.standby},
+        "callout": attrs.evolve(
+            plan.callout, multipliers={**plan.callout.multipliers, "night": Decimal("1.25")}
         ),
     }
     fields.update(changes)

@@ -473,15 +473,22 @@ def test_a_bad_rate_set_or_base_writes_no_workbook(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], roster: str, fragment: str, field: str
 ) -> None:
     files = _cli_inputs(tmp_path, roster + "bob,Bob,IE,Europe/Dublin,,\n")
+    err = _refused_export(tmp_path, files, capsys)
+    assert fragment in err
+    assert field in err
+
+
+def _refused_export(
+    tmp_path: Path, files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> str:
+    """Run export on ``files``; it must exit 1 and write no workbook. Its stderr."""
     out = tmp_path / "pay.xlsx"
     code = main(
         _args("export", files, "--from", "2026-11-16", "--to", "2026-11-22", "--output", str(out))
     )
-    err = capsys.readouterr().err
     assert code == 1
     assert not out.exists()
-    assert fragment in err
-    assert field in err
+    return capsys.readouterr().err
 
 
 def test_a_bad_rate_set_in_the_rules_writes_no_workbook(
@@ -491,13 +498,7 @@ def test_a_bad_rate_set_in_the_rules_writes_no_workbook(
     files["rules"].write_text(
         _demo_rules(RATE_SET_TOML.replace("weekly_stipend", "weekly_stipnd")), encoding="utf-8"
     )
-    out = tmp_path / "pay.xlsx"
-    code = main(
-        _args("export", files, "--from", "2026-11-16", "--to", "2026-11-22", "--output", str(out))
-    )
-    err = capsys.readouterr().err
-    assert code == 1
-    assert not out.exists()
+    err = _refused_export(tmp_path, files, capsys)
     assert str(files["rules"]) in err
     assert 'unknown key "weekly_stipnd"; did you mean "weekly_stipend"?' in err
     assert f"{RS}.weekly_stipnd" in err
