@@ -184,6 +184,7 @@ class Person:
         plan = self.plan(version)
         return version, plan, merged_calendar(version, plan, self.v.country)
 
+    @cache  # noqa: B019 - one Person per oracle call, so the cache dies with it
     def local_date(self, m: int) -> date:
         """The local date of minute ``m``."""
         return instant(m).astimezone(self.zone).date()
@@ -334,9 +335,9 @@ def oracle(
             continue
         window = (person.wall(reported[0], 0), person.wall(reported[-1] + timedelta(days=7), 0))
 
-        # Every minute of every shift, open ends stopping at the window, with
-        # the roles that cover it; each minute goes to the first of their tiers.
-        roles: dict[int, set[str]] = defaultdict(set)
+        # Every minute of every shift, open ends stopping at the window, by
+        # role; each minute goes to the first of its roles' tiers.
+        by_role: dict[str, set[int]] = defaultdict(set)
         listed = listed_roles(person)
         for s in shifts:
             if s.volunteer_id == v.id:
@@ -344,20 +345,29 @@ def oracle(
                 hi = window[1] if s.end is None else minute(s.end)
                 role = role_of(s)
                 role = role if role in listed or role == "shadow" else ""
-                for m in range(lo, hi):
-                    roles[m].add(role)
-        coverage = {m for m, found in roles.items() if found - {"shadow"}}
-        priced: dict[int, tuple[str | None, str]] = {}  # minute -> (its tier, role)
-        for m, found in roles.items():
-            rules = person.rules(person.local_date(m))
-            if rules is None:
-                if m in coverage:
-                    priced[m] = (None, "")
-                continue
-            plan = rules[1]
-            keys = [(t, r) for r in found for t in [tier_of(plan, r)] if t is not False]
-            if keys:
-                priced[m] = min(keys, key=rank)  # type: ignore[arg-type]
+                by_role[role].update(range(lo, hi))
+        coverage = set().union(*(m for r, m in by_role.items() if r != "shadow"))
+        # No role is the plan's own time in every week, and first: no lookup.
+        priced: dict[int, tuple[str | None, str]] = dict.fromkeys(by_role.get("", ()), (None, ""))
+        tiers_of: dict[tuple[date, str], str | bool | None] = {}  # (local date, role) -> tier
+        for role in sorted(r for r in by_role if r):
+            for m in by_role[role]:
+                if priced.get(m) == (None, ""):
+                    continue
+                day = person.local_date(m)
+                if (day, role) not in tiers_of:
+                    rules = person.rules(day)
+                    tiers_of[(day, role)] = (
+                        None if rules is None and role != "shadow"
+                        else False if rules is None
+                        else tier_of(rules[1], role)
+                    )  # fmt: skip
+                tier = tiers_of[(day, role)]
+                if tier is False:
+                    continue
+                key = (tier, role)
+                if m not in priced or rank(key) < rank(priced[m]):  # type: ignore[arg-type]
+                    priced[m] = key  # type: ignore[assignment]
         covered: dict[date, Counter[str]] = defaultdict(Counter)  # cover only: the hours
         by_tier: dict[str | None, dict[date, Counter[str]]] = defaultdict(
             lambda: defaultdict(Counter)
