@@ -21,6 +21,7 @@ import oncall_pay as op
 from helpers import DUBLIN, example_plan, example_policy, local, page
 from oncall_pay import cli
 from oncall_pay._explain import describe_policy, explain_statement
+from oncall_pay._payroll import PeriodRule, payroll_rows
 from oncall_pay._rules_file import parse_policy, policy_to_toml
 
 DUBLIN_TZ = "Europe/Dublin"
@@ -506,3 +507,59 @@ def test_a_tier_of_another_plan_changes_nothing_for_this_one() -> None:
     assert report.statements == plain.statements
     assert [n.kind for n in report.notices] == [n.kind for n in plain.notices] == ["overlap"]
     assert report.input_counts["shift_overlaps"] == 1
+
+
+def test_a_tiers_lines_go_to_its_own_earning_codes() -> None:
+    """[versions.payroll] tier_codes: a tier's line takes the tier's code for
+    its kind (and category) first, else the plain code; so does its bonus."""
+    payroll = op.Payroll(
+        codes={"stipend": "4100", "standby": "4110", "callout": "4120",
+               "interrupted_weekend": "4140", "toil_days": "4900"},
+        tier_codes={"escalation": {"stipend": "5100", "callout.weekend": "5121"}},
+    )  # fmt: skip
+    policy = example_policy(example_plan(tiers={"escalation": ESCALATION}), payroll=payroll)
+    shifts = [shift("level 2", *FULL_WEEK), shift(None, (2026, 11, 21), (2026, 11, 22))]
+    pages = [
+        page("P1", "alice", local(DUBLIN_TZ, 2026, 11, 21, 3), worked=timedelta(minutes=20)),
+        page("P2", "alice", local(DUBLIN_TZ, 2026, 11, 22, 3), worked=timedelta(minutes=20)),
+    ]
+    report = run(shifts, pages, policy)
+    roster = [attrs.evolve(DUBLIN, payroll_id="E-1")]
+    rows = payroll_rows(report, policy, PeriodRule.parse("month"), volunteers=roster)
+    got = sorted((r.code, str(r.amount)) for r in rows)
+    # Primary: stipend 58.54 (4100), standby 50.00 (4110), callout 30.00 (4120);
+    # escalation: stipend 48.29 (5100), standby 10.00 (4110: no tier code),
+    # callout 90.00 (5121), bonus 200.00 (4140); time off 1 day (4900).
+    # (Standby at 10.00 and at 50.00 a day are two rows of 4110: a row has one rate.)
+    assert got == [
+        ("4100", "58.54"), ("4110", "10.00"), ("4110", "50.00"), ("4120", "30.00"),
+        ("4140", "200.00"), ("4900", "0"), ("5100", "48.29"), ("5121", "90.00"),
+    ]  # fmt: skip
+    assert sum(r.amount for r in rows) == report.statements[0].total
+
+
+def test_earning_codes_of_an_unknown_tier_are_refused() -> None:
+    """A tier_codes name no plan of the version has is a typo: refused in the
+    rules file (with the tier it meant) and from Python."""
+    text = TIERED_RULES.replace(
+        "[[versions]]\neffective_from = 2026-01-05\n",
+        "[[versions]]\neffective_from = 2026-01-05\n"
+        '[versions.payroll]\ntier_codes.escalaton = { stipend = "5100" }\n',
+    )
+    with pytest.raises(op.PolicyError) as caught:
+        parse_policy(text, "rules.toml")
+    (problem,) = caught.value.problems
+    assert problem.field == "versions[0].payroll.tier_codes.escalaton"
+    assert 'no plan of this version has a tier "escalaton"; did you mean "escalation"?' in (
+        problem.message
+    )
+    with pytest.raises(op.PolicyError, match="no plan of this version has a tier"):
+        example_policy(payroll=op.Payroll(tier_codes={"escalation": {"stipend": "5100"}}))
+    good = parse_policy(text.replace("escalaton", "escalation"))
+    assert parse_policy(policy_to_toml(good)) == good
+    changed = op.diff_policies(
+        good, parse_policy(text.replace("escalaton", "escalation").replace('"5100"', '"5101"'))
+    )
+    assert changed == [
+        "version of 2026-01-05: payroll: earning code of tier 'escalation' stipend 5100 → 5101"
+    ]

@@ -412,6 +412,11 @@ def describe_policy(policy: Policy) -> str:
             out.append(
                 "  earning codes: " + ", ".join(f"{k} {c}" for k, c in codes.items())
             )
+        for tier, tier_codes in version.payroll.tier_codes.items():
+            out.append(
+                f"  earning codes of tier {tier!r} (before the ones above): "
+                + ", ".join(f"{k} {c}" for k, c in tier_codes.items())
+            )
         for name, plan in version.plans.items():
             out.extend(_describe_plan(name, plan, version))
     return "\n".join(out)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
@@ -34,7 +34,7 @@ import attrs
 from ._errors import InputError, Problem
 from ._model import Volunteer
 from ._report import Report, WeeklyStatement
-from ._rules import Policy
+from ._rules import Payroll, Policy
 from ._vocab import LINE_KINDS
 
 __all__ = ["PERIOD_KINDS", "PayPeriod", "PayrollRow", "PeriodRule", "payroll_rows"]
@@ -227,7 +227,7 @@ def payroll_rows(
             msg = f"the rules have no version of {st.rules_version}, which priced {st.week}"
             problems[Problem(msg, field="versions")] = None
             continue
-        entries = list(_entries(st, version.payroll.codes, missing))
+        entries = list(_entries(st, version.payroll, missing))
         if not entries:
             continue
         volunteer = roster.get(st.volunteer_id)
@@ -283,14 +283,15 @@ _Entry = tuple[int, str, str, str | None, Decimal, Decimal | None, Decimal]
 
 def _entries(
     st: WeeklyStatement,
-    codes: Mapping[str, str],
+    payroll: Payroll,
     missing: dict[tuple[date, tuple[str, ...]], list[str]],
 ) -> Iterable[_Entry]:
-    """``(kind order, code, kind, unit, quantity, rate, amount)`` of each line with pay."""
+    """``(kind order, code, kind, unit, quantity, rate, amount)`` of each line
+    with pay; a tier's line by the tier's codes first (docs/payroll.md)."""
     for line in st.lines:
         if line.amount == 0:
             continue
-        code = _code(codes, line.kind, line.category)
+        code = payroll.code_for(str(line.kind), line.category, line.tier)
         if code is None:
             where = (st.rules_version, _keys(line.kind, line.category))
             example = f"{st.volunteer_id} {st.week}: {line.amount} {st.currency}"
@@ -308,7 +309,7 @@ def _entries(
             rate,
             line.amount,
         )
-    toil = codes.get(_TOIL)
+    toil = payroll.codes.get(_TOIL)
     if toil is not None and st.toil_days:
         yield (len(_KIND_ORDER), toil, _TOIL, "day", st.toil_days, None, Decimal(0))
 
@@ -317,9 +318,3 @@ def _keys(kind: str, category: str | None) -> tuple[str, ...]:
     # str(): the engine's kinds are StrEnum members, whose repr is not their text.
     return (f"{kind}.{category}", str(kind)) if category else (str(kind),)
 
-
-def _code(codes: Mapping[str, str], kind: str, category: str | None) -> str | None:
-    for key in _keys(kind, category):
-        if key in codes:
-            return codes[key]
-    return None

@@ -936,6 +936,32 @@ def _codes_diff(
     ]
 
 
+def _tier_codes_map(
+    value: Mapping[str, Mapping[str, str]] | None,
+) -> Mapping[str, Mapping[str, str]]:
+    return {tier: _codes_map(codes) for tier, codes in sorted((value or {}).items())}
+
+
+def _tier_codes_diff(
+    label: str,
+    old: Mapping[str, Mapping[str, str]],
+    new: Mapping[str, Mapping[str, str]],
+    c: DiffContext,
+) -> list[str]:
+    return [
+        line
+        for tier in sorted({*old, *new})
+        for line in _codes_diff(f"{label} tier {tier!r}", old.get(tier, {}), new.get(tier, {}), c)
+    ]
+
+
+def _tier_codes(ck: Checker, value: Any, path: str) -> dict[str, dict[str, str]]:
+    """``{ escalation = { callout = "ESC3" } }``: earning codes by tier name."""
+    expected = 'a table of earning codes by tier such as { escalation = { callout = "E1" } }'
+    table = expect_table(ck, value, path, expected)
+    return {name: checks.earning_codes(ck, table[name], join(path, name)) for name in table}
+
+
 @rules_table('a table such as codes = { stipend = "ONC1" }')
 @attrs.frozen
 class Payroll:
@@ -944,26 +970,43 @@ class Payroll:
     Attributes:
         codes: The earning code (wage type, Lohnart) of each kind of line,
             ``standby.weekend`` before ``standby``, and of ``toil_days``.
+        tier_codes: Earning codes of a tier's lines, by tier name, over
+            ``codes`` (docs/payroll.md#earning-codes-for-tiers).
     """
 
     codes: Mapping[str, str] = rule(
         checker=checks.earning_codes, label="earning code of", factory=dict,
         converter=_codes_map, diff=_codes_diff,
     )  # fmt: skip
+    tier_codes: Mapping[str, Mapping[str, str]] = rule(
+        checker=_tier_codes, label="earning code of", factory=dict,
+        converter=_tier_codes_map, diff=_tier_codes_diff, toml="dotted",
+    )  # fmt: skip
 
     def __attrs_post_init__(self) -> None:
-        for key, code in self.codes.items():
-            problem = checks.earning_code_problem(key, code)
-            if problem is not None:
-                raise _bad(f"codes.{key}", problem)
+        for prefix, codes in (("codes", self.codes), *(
+            (f"tier_codes.{tier}", table) for tier, table in self.tier_codes.items()
+        )):  # fmt: skip
+            for key, code in codes.items():
+                problem = checks.earning_code_problem(key, code)
+                if problem is not None:
+                    raise _bad(f"{prefix}.{key}", problem)
 
-    def code_for(self, kind: str, category: str | None = None) -> str | None:
-        """The earning code of a line: by kind and category, else by kind, else ``None``."""
-        if category is not None:
-            code = self.codes.get(f"{kind}.{category}")
+    def code_for(
+        self, kind: str, category: str | None = None, tier: str | None = None
+    ) -> str | None:
+        """The earning code of a line: the tier's codes first (by kind and
+        category, else by kind), then the plain ones; ``None`` if neither."""
+        tables = (self.tier_codes.get(tier, {}), self.codes) if tier else (self.codes,)
+        for codes in tables:
+            if category is not None:
+                code = codes.get(f"{kind}.{category}")
+                if code is not None:
+                    return code
+            code = codes.get(kind)
             if code is not None:
                 return code
-        return self.codes.get(kind)
+        return None
 
 
 # The rate keys a plan, its tiers and its rate sets declare alike
@@ -1394,10 +1437,30 @@ class _PlanTables:
         return {name: self.plan.build(plan) for name, plan in clean.items()}
 
 
+def _tier_codes_known(
+    ck: Checker, _table: Mapping[str, Any], clean: dict[str, Any], path: str
+) -> None:
+    """Earning codes name tiers that a plan of the version has."""
+    known = {t for plan in clean.get("plans", {}).values() for t in plan.get("tiers", {})}
+    for name in clean.get("payroll", {}).get("tier_codes", {}):
+        if name not in known:
+            at = join(join(join(path, "payroll"), "tier_codes"), name)
+            ck.add(at, _unknown_tier(name, known))
+
+
+def _unknown_tier(name: str, known: Iterable[str]) -> str:
+    listed = sorted(known)
+    return (
+        f"no plan of this version has a tier {toml_string(name)}"
+        f"{did_you_mean(name, listed)} (its tiers: {', '.join(listed) or 'none'})"
+    )
+
+
 @rules_table(
     "a [[versions]] table",
     order=("effective_from", "rounding", "calendar", "payroll", "plans"),
     diff_order=("rounding", "calendar", "payroll", "plans"),
+    after=_tier_codes_known,
 )
 @attrs.frozen
 class Version:
@@ -1433,6 +1496,10 @@ class Version:
             raise _bad("rounding", f"{self.rounding!r} is not one of {', '.join(ROUNDINGS)}")
         if not self.plans:
             raise _bad("plans", "a version needs at least one plan")
+        known = {t for plan in self.plans.values() for t in plan.tiers}
+        for name in self.payroll.tier_codes:
+            if name not in known:
+                raise _bad(f"payroll.tier_codes.{name}", _unknown_tier(name, known))
         seen: dict[str, str] = {}
         for name, plan in self.plans.items():
             for country in plan.countries:
