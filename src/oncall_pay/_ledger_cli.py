@@ -17,8 +17,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-import attrs
-
 from ._errors import InputError, Problem
 from .pay_run import Sources, iso_date, load_inputs
 
@@ -462,13 +460,12 @@ def _cmd_toil_balance(args: argparse.Namespace) -> int:
 
 
 def _write_run_workbook(ledger: Ledger, run_id: int, output: Path) -> None:
-    from .writers._ledger_sheets import LedgerAdjustment, LedgerSheets, LedgerToil
+    from .writers._ledger_sheets import LedgerSheets, LedgerToil
     from .writers.workbook import write_workbook
 
     record = ledger.run(run_id)
     report = ledger.report(run_id)
-    adjustments = tuple(LedgerAdjustment(*attrs.astuple(a, recurse=False))
-                        for a in ledger.adjustments(run_id))  # fmt: skip
+    adjustments = tuple(ledger.adjustments(run_id))
     here = ledger.toil_earned_in(run_id)
     toil = []
     for vid in sorted(set(ledger.toil_volunteers()) | set(here)):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import attrs
 
@@ -23,21 +23,33 @@ from ._xlsx import Table
 __all__ = ["LedgerAdjustment", "LedgerSheets", "LedgerToil", "write_ledger_sheets"]
 
 
-@attrs.frozen
-class LedgerAdjustment:
-    """One row of the Adjustments sheet (see ``oncall_pay.ledger.Adjustment``)."""
+class LedgerAdjustment(Protocol):
+    """One row of the Adjustments sheet: what the writer reads of an
+    adjustment (``oncall_pay.ledger.Adjustment`` has it; the writer does not
+    import the ledger)."""
 
-    source: str
-    volunteer_id: str
-    week: str
-    week_start: date
-    currency: str
-    amount: Decimal
-    toil_days: Decimal
-    original_run: int | None
-    reason: str
-    by: str
-    at: str
+    @property
+    def source(self) -> str: ...
+    @property
+    def volunteer_id(self) -> str: ...
+    @property
+    def week(self) -> str: ...
+    @property
+    def week_start(self) -> date: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def toil_days(self) -> Decimal: ...
+    @property
+    def original_run(self) -> int | None: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def by(self) -> str: ...
+    @property
+    def at(self) -> str: ...
 
 
 @attrs.frozen
