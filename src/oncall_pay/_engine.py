@@ -208,6 +208,10 @@ class _Shared:
         #: By the plan of each version (its name, or None): the roles the
         #: tiers of those plans list.
         self.tier_roles: dict[tuple[str | None, ...], frozenset[str]] = {}
+        #: Each stretch of cover cut into days (``_Volunteer.cut``).
+        self.cuts: dict[tuple[object, ...], tuple[tuple[date, str, timedelta], ...]] = {}
+        #: Each distinct week's pay (``_price_weeks``).
+        self.weeks: dict[tuple[object, ...], _WeekPay] = {}
 
 
 class _Volunteer:
@@ -226,7 +230,7 @@ class _Volunteer:
         self._weekday = policy.week_start_weekday
         self._rules: dict[date, _WeekRules | None] = {}
         self._days: dict[date, Day | None] = {}
-        self._shared = shared if shared is not None else _Shared()
+        self.shared = shared if shared is not None else _Shared()
         self._tier_in: dict[tuple[date, str], str | Literal[False] | None] = {}
         self.tier_roles = self._roles_of_tiers()
 
@@ -241,7 +245,13 @@ class _Volunteer:
             except PolicyError:
                 names.append(None)  # reported where it is priced, if ever
         key = tuple(names)
-        roles = self._shared.tier_roles.get(key)
+        # Everything that decides which days this volunteer's calendar has
+        # (``day``): the place, the plan of each version, and what
+        # ``Plan.for_volunteer`` reads to accept or refuse them.
+        v = self.v
+        base = None if v.base_hourly is None else str(v.base_hourly)
+        self.calendar_key = (v.timezone, v.country, v.subdivision, key, v.rate_set, base)
+        roles = self.shared.tier_roles.get(key)
         if roles is None:
             roles = frozenset(
                 role
@@ -250,7 +260,7 @@ class _Volunteer:
                 for tier in version.plans[name].tiers.values()
                 for role in tier.roles
             )
-            self._shared.tier_roles[key] = roles
+            self.shared.tier_roles[key] = roles
         return roles
 
     def tier_in(self, week: date, role: str) -> str | Literal[False] | None:
@@ -295,7 +305,7 @@ class _Volunteer:
                     name = version.plan_name_for(v)
                     base = None if v.base_hourly is None else str(v.base_hourly)
                     key = (version.effective_from, name, v.rate_set, base)
-                    rules = self._shared.rules.get(key)
+                    rules = self.shared.rules.get(key)
                     if rules is None:
                         # docs/how-pay-is-computed.md#rate-sets
                         plan = version.plans[name].for_volunteer(
@@ -303,12 +313,12 @@ class _Volunteer:
                             strict_tiers=False,
                         )  # fmt: skip
                         where = (version.effective_from, name)
-                        calendar = self._shared.calendars.get(where)
+                        calendar = self.shared.calendars.get(where)
                         if calendar is None:
                             calendar = version.calendar_for(name)
-                            self._shared.calendars[where] = calendar
+                            self.shared.calendars[where] = calendar
                         rules = _WeekRules(version, name, plan, calendar)
-                        self._shared.rules[key] = rules
+                        self.shared.rules[key] = rules
                 except PolicyError:
                     if week_start in self.reported:
                         raise
@@ -331,7 +341,7 @@ class _Volunteer:
                 v = self.v
                 key = (rules.version.effective_from, rules.plan_name, v.timezone, v.country,
                        v.subdivision, day)  # fmt: skip
-                info = self._shared.days.get(key)
+                info = self.shared.days.get(key)
                 if info is None:
                     try:
                         info = build_day(day, v.timezone, v.country, v.subdivision, rules.calendar)
@@ -340,7 +350,7 @@ class _Volunteer:
                         raise InputError(
                             [attrs.evolve(p, source=source, volunteer_id=v.id) for p in e.problems]
                         ) from None
-                    self._shared.days[key] = info
+                    self.shared.days[key] = info
                 self._days[day] = info
         return self._days[day]
 
@@ -360,6 +370,18 @@ class _Volunteer:
             cut = min(self.midnight(week), end)
             yield start, cut, week - WEEK
             start = cut
+
+    def cut(self, start: datetime, end: datetime) -> tuple[tuple[date, str, timedelta], ...]:
+        """``pieces`` of ``[start, end)`` as (local date, category, length),
+        worked out once per run for everyone on the same calendar (the
+        volunteers of a rota share their shifts' times)."""
+        key = (self.calendar_key, start, end)
+        found = self.shared.cuts.get(key)
+        if found is None:
+            found = tuple((info.date, category, hi - lo)
+                          for info, lo, hi, category in self.pieces(start, end))  # fmt: skip
+            self.shared.cuts[key] = found
+        return found
 
     def pieces(
         self, start: datetime, end: datetime
@@ -473,8 +495,8 @@ def _cut(ctx: _Volunteer, intervals: Iterable[Interval]) -> _Covered:
     """Time per local date and category of merged ``intervals``."""
     covered: dict[date, dict[str, timedelta]] = defaultdict(lambda: defaultdict(timedelta))
     for start, end in intervals:
-        for info, lo, hi, category in ctx.pieces(start, end):
-            covered[info.date][category] += hi - lo
+        for day, category, span in ctx.cut(start, end):
+            covered[day][category] += span
     return covered
 
 
@@ -983,16 +1005,30 @@ def _scaled(lines: Sequence[ExactLine], factor: Decimal) -> list[ExactLine]:
 # --- 6. the statement --------------------------------------------------------
 
 
-def _statement(
-    v: Volunteer,
-    week: date,
+@attrs.frozen
+class _WeekPay:
+    """What a pay week pays, whoever's it is: the rounded lines and what the
+    statement shows beside them. Volunteers with the same rules, place and
+    time in a week get the same one (``_price_weeks`` reuses it)."""
+
+    lines: tuple[LineItem, ...]
+    total: Decimal
+    hours: Mapping[str, Decimal]
+    covered: Mapping[str, timedelta]
+    toil_days: Decimal
+    week_off_hours: Decimal
+    exact: tuple[ExactLine, ...]
+    holidays: tuple[HolidayEntry, ...]
+
+
+def _week_pay(
     rules: _WeekRules,
     days: Sequence[Day | None],
     covered: _Covered,
-    week_pages: Sequence[_PageFacts],
     toil_days: Decimal,
     exact: Sequence[ExactLine],
-) -> WeeklyStatement:
+    holidays: Sequence[HolidayEntry],
+) -> _WeekPay:
     """A week's lines rounded once each, capped, and summed."""
     plan = rules.plan
     currency, rounding = plan.currency, rules.version.rounding
@@ -1025,22 +1061,39 @@ def _statement(
         if d is not None:
             for category, span in covered.get(d.date, {}).items():
                 spans[category] += span
+    return _WeekPay(
+        lines=tuple(lines),
+        total=total,
+        hours={c: hours_6(us(s)) for c, s in spans.items()},
+        covered=spans,
+        toil_days=toil_days,
+        week_off_hours=hours_6(sum(us(d.off_hours) for d in days if d is not None)),
+        exact=tuple(exact),
+        holidays=tuple(holidays),
+    )
+
+
+def _statement(
+    v: Volunteer, week: date, rules: _WeekRules, pay: _WeekPay, week_pages: Sequence[_PageFacts]
+) -> WeeklyStatement:
+    """A volunteer's statement of a week: the week's pay and their pages."""
     ordered = sorted(week_pages, key=lambda f: (f.at, f.page.id))
     return WeeklyStatement(
         volunteer_id=v.id,
         week=iso_week(week),
         week_start=week,
-        currency=currency,
+        currency=rules.plan.currency,
         rules_version=rules.version.effective_from,
         plan=rules.plan_name,
-        lines=tuple(lines),
-        hours={c: hours_6(us(s)) for c, s in spans.items()},
-        covered=spans,
+        lines=pay.lines,
+        # Copies: a statement's dicts are its own, though the week's pay is shared.
+        hours=dict(pay.hours),
+        covered=dict(pay.covered),
         page_ids=tuple(f.page.id for f in ordered),
         counted_page_ids=tuple(f.page.id for f in ordered if f.reason is None),
-        toil_days=toil_days,
-        total=total,
-        week_off_hours=hours_6(sum(us(d.off_hours) for d in days if d is not None)),
+        toil_days=pay.toil_days,
+        total=pay.total,
+        week_off_hours=pay.week_off_hours,
     )
 
 
@@ -1111,37 +1164,71 @@ def _price_weeks(
     blocks: _RestBlocks,
 ) -> tuple[list[WeeklyStatement], dict[date, list[ExactLine]], set[HolidayEntry]]:
     """The statements (and exact lines, and holidays seen) of the reported
-    weeks with cover (or paid shadow time), pages or pay."""
+    weeks with cover (or paid shadow time), pages or pay.
+
+    A week's pay is worked out once per run for each distinct (rules, place,
+    person's factors, time per day and category, callout time, counted pages,
+    rest blocks) and reused: rotas repeat, so most volunteers' weeks are one
+    of a few shapes. The key holds everything the lines and the statement's
+    figures are made of, so a reused week is the week it would have been."""
     v = ctx.v
     covered = coverage.covered
+    by_tier = coverage.by_tier
+    plain = len(by_tier) == 1 and by_tier.get(None) is covered
     by_week_pages: dict[date, list[_PageFacts]] = defaultdict(list)
     for f in facts:
         by_week_pages[f.week_start].append(f)
-    weeks: set[date] = {ctx.week_start(d) for tier in coverage.by_tier.values() for d in tier}
+    callout_time: dict[date, list[tuple[str | None, str, timedelta]]] = defaultdict(list)
+    for (w, tier, category), span in callouts.time.items():
+        callout_time[w].append((tier, category, span))
+    counts: dict[date, list[tuple[str | None, str, int]]] = defaultdict(list)
+    for (w, tier, category), n in page_counts.items():
+        counts[w].append((tier, category, n))
+    weeks: set[date] = {ctx.week_start(d) for tier in by_tier.values() for d in tier}
     weeks |= set(by_week_pages)
-    weeks |= {key[0] for key in callouts.time} | set(blocks.per_week)
+    weeks |= set(callout_time) | set(blocks.per_week)
+    # Whose factors enter a week's pay: place (the calendar's days and
+    # holidays), rate factor, and whether their plans have tiers.
+    person = (v.timezone, v.country, v.subdivision, v.rate_factor, bool(ctx.tier_roles))
+    reuse = ctx.shared.weeks
     statements: list[WeeklyStatement] = []
     exact: dict[date, list[ExactLine]] = {}
     holidays: set[HolidayEntry] = set()
     for week in sorted(weeks & ctx.reported):
         rules = ctx.rules(week)
         assert rules is not None  # reported weeks always have rules (or raised)
-        days = [ctx.day(week + offset) for offset in _WEEK_DAYS]
-        bonuses, toil = _block_bonuses(rules.plan, blocks.roles.get(week, ()))
-        lines = _week_lines(
-            rules, week, days, coverage.by_tier, callouts, page_counts, bonuses,
-            bool(ctx.tier_roles), v,
+        dates = [week + offset for offset in _WEEK_DAYS]
+        cover: tuple[object, ...] = _week_cover(covered, dates)
+        if not plain:
+            cover = (cover, *((t, _week_cover(c, dates)) for t, c in by_tier.items()))
+        block_roles = tuple(blocks.roles.get(week, ()))
+        # The rules object itself is shared (``_Shared.rules``) and alive for
+        # the run, so its id names it; hashing it would walk the whole plan.
+        key = (
+            id(rules), person, week, cover, tuple(callout_time.get(week, ())),
+            tuple(counts.get(week, ())), block_roles,
         )  # fmt: skip
-        if v.rate_factor is not None:
-            lines = _scaled(lines, v.rate_factor)
-        statements.append(
-            _statement(
-                v, week, rules, days, covered, by_week_pages.get(week, []), toil, lines,
-            )
-        )  # fmt: skip
-        exact[week] = lines
-        holidays.update(_holidays(v, days, covered))
+        pay = reuse.get(key)
+        if pay is None:
+            days = [ctx.day(d) for d in dates]
+            bonuses, toil = _block_bonuses(rules.plan, block_roles)
+            lines = _week_lines(
+                rules, week, days, by_tier, callouts, page_counts, bonuses,
+                bool(ctx.tier_roles), v,
+            )  # fmt: skip
+            if v.rate_factor is not None:
+                lines = _scaled(lines, v.rate_factor)
+            pay = _week_pay(rules, days, covered, toil, lines, _holidays(v, days, covered))
+            reuse[key] = pay
+        statements.append(_statement(v, week, rules, pay, by_week_pages.get(week, ())))
+        exact[week] = list(pay.exact)
+        holidays.update(pay.holidays)
     return statements, exact, holidays
+
+
+def _week_cover(covered: _Covered, dates: Sequence[date]) -> tuple[object, ...]:
+    """A week's time per date and category, as a key (in the order it was cut)."""
+    return tuple(tuple(covered[d].items()) if d in covered else () for d in dates)
 
 
 def _price_volunteer(
