@@ -210,8 +210,13 @@ class _Shared:
         self.tier_roles: dict[tuple[str | None, ...], frozenset[str]] = {}
         #: Each stretch of cover cut into days (``_Volunteer.cut``).
         self.cuts: dict[tuple[object, ...], tuple[tuple[date, str, timedelta], ...]] = {}
-        #: Each distinct week's pay (``_price_weeks``).
+        #: Each distinct week's pay, and the part of it cover decides (``_price_weeks``).
         self.weeks: dict[tuple[object, ...], _WeekPay] = {}
+        self.cover: dict[tuple[object, ...], _CoverPay] = {}
+        #: The pay week of a date, and the dates of a pay week (one policy:
+        #: one first weekday).
+        self.week_of: dict[date, date] = {}
+        self.dates_of: dict[date, tuple[date, ...]] = {}
 
 
 class _Volunteer:
@@ -277,6 +282,20 @@ class _Volunteer:
             if found is None and role == SHADOW_ROLE:
                 found = False
             self._tier_in[key] = found
+        return found
+
+    def week_of(self, day: date) -> date:
+        """``week_start``, remembered per run for each date."""
+        found = self.shared.week_of.get(day)
+        if found is None:
+            found = self.shared.week_of[day] = self.week_start(day)
+        return found
+
+    def dates_of(self, week: date) -> tuple[date, ...]:
+        """The seven dates of the pay week starting ``week``."""
+        found = self.shared.dates_of.get(week)
+        if found is None:
+            found = self.shared.dates_of[week] = tuple(week + d for d in _WEEK_DAYS)
         return found
 
     # docs/how-pay-is-computed.md#pay-weeks
@@ -868,15 +887,21 @@ def _callout_lines(
     for category in _OFF_HOURS_NAMES:
         span = callout_time.get((week, tier, category))
         if hourly and span:
-            quantity = hours(span)
-            multiplier = callout.multiplier(category)
-            lines.append(
-                ExactLine(
-                    LineKind.CALLOUT, category, quantity, Unit.HOUR, hourly, multiplier,
-                    quantity * Fraction(hourly) * Fraction(multiplier), tier,
-                )
-            )  # fmt: skip
+            lines.append(_callout_line(hourly, callout.multiplier(category), category, span, tier))
     return lines
+
+
+@lru_cache(maxsize=65536)
+def _callout_line(
+    hourly: Decimal, multiplier: Decimal, category: str, span: timedelta, tier: str | None
+) -> ExactLine:
+    """One callout line (cached: callout time comes in whole increments, so
+    the same stretches recur across a run's many paged weeks)."""
+    quantity = hours(span)
+    return ExactLine(
+        LineKind.CALLOUT, category, quantity, Unit.HOUR, hourly, multiplier,
+        quantity * Fraction(hourly) * Fraction(multiplier), tier,
+    )  # fmt: skip
 
 
 def _page_lines(
@@ -972,18 +997,37 @@ def _week_lines(
     lines: list[ExactLine] = []
     for tier in names:
         table = rules.rates(tier, volunteer)
-        covered = by_tier.get(tier, {})
-        lines += _stipend(table, present, covered, tier)
-        lines += _standby(table, present, covered, tier)
-        # The steps below are skipped where they cannot give a line: most weeks
-        # have no callout, page or rest block, and this runs once per statement.
-        if callouts.time:
-            lines += _callout_lines(table, week, callouts.time, tier)
-        if page_counts:
-            lines += _page_lines(table, week, page_counts, tier)
-        count = bonuses.get(tier, 0)
-        if count:
-            lines += _bonus_lines(table, count, tier)
+        lines += _cover_lines(table, present, by_tier.get(tier, {}), tier)
+        lines += _activity_lines(table, week, callouts, page_counts, bonuses.get(tier, 0), tier)
+    return lines
+
+
+def _cover_lines(
+    table: Plan | Tier, days: Sequence[Day | None], covered: _Covered, tier: str | None = None
+) -> list[ExactLine]:
+    """The lines a week's cover alone decides: stipend and standby."""
+    present = [d for d in days if d is not None]
+    return [*_stipend(table, present, covered, tier), *_standby(table, present, covered, tier)]
+
+
+def _activity_lines(
+    table: Plan | Tier,
+    week: date,
+    callouts: _Callouts,
+    page_counts: Mapping[_Key, int],
+    blocks: int,
+    tier: str | None = None,
+) -> list[ExactLine]:
+    """The lines of a week's callouts, counted pages and rest blocks."""
+    lines: list[ExactLine] = []
+    # Each step is skipped where it cannot give a line: most weeks have no
+    # callout, page or rest block.
+    if callouts.time:
+        lines += _callout_lines(table, week, callouts.time, tier)
+    if page_counts:
+        lines += _page_lines(table, week, page_counts, tier)
+    if blocks:
+        lines += _bonus_lines(table, blocks, tier)
     return lines
 
 
@@ -1021,30 +1065,67 @@ class _WeekPay:
     holidays: tuple[HolidayEntry, ...]
 
 
-def _week_pay(
+@attrs.frozen
+class _CoverPay:
+    """The part of a week's pay that its cover alone decides: the lines
+    before callouts, pages and rest blocks (rounded, not capped), the hours
+    and the holidays. Shared by every week with the same rules, place and
+    cover, paged or not."""
+
+    lines: tuple[LineItem, ...]
+    exact: tuple[ExactLine, ...]
+    hours: Mapping[str, Decimal]
+    covered: Mapping[str, timedelta]
+    week_off_hours: Decimal
+    holidays: tuple[HolidayEntry, ...]
+
+
+def _rounded(line: ExactLine, currency: str, rounding: str) -> LineItem:
+    """A line rounded once: its quantity to 6 places, its amount to the minor unit."""
+    return LineItem(
+        line.kind,
+        line.category,
+        _quantity_6(line.quantity),
+        line.unit,
+        line.rate,
+        line.multiplier,
+        _amount(line.amount, currency, rounding),
+        line.tier,
+    )
+
+
+def _cover_pay(
     rules: _WeekRules,
     days: Sequence[Day | None],
     covered: _Covered,
-    toil_days: Decimal,
     exact: Sequence[ExactLine],
     holidays: Sequence[HolidayEntry],
+) -> _CoverPay:
+    """The cover's lines rounded, and the week's hours per category."""
+    currency, rounding = rules.plan.currency, rules.version.rounding
+    spans: dict[str, timedelta] = {c: timedelta(0) for c in _CATEGORY_NAMES}
+    for d in days:
+        if d is not None:
+            for category, span in covered.get(d.date, {}).items():
+                spans[category] += span
+    return _CoverPay(
+        lines=tuple(_rounded(line, currency, rounding) for line in exact),
+        exact=tuple(exact),
+        hours={c: hours_6(us(s)) for c, s in spans.items()},
+        covered=spans,
+        week_off_hours=hours_6(sum(us(d.off_hours) for d in days if d is not None)),
+        holidays=tuple(holidays),
+    )
+
+
+def _week_pay(
+    rules: _WeekRules, cover: _CoverPay, exact: Sequence[ExactLine], toil_days: Decimal
 ) -> _WeekPay:
-    """A week's lines rounded once each, capped, and summed."""
+    """The cover's lines and the rest of the week's (``exact``, rounded once
+    each), capped and summed."""
     plan = rules.plan
     currency, rounding = plan.currency, rules.version.rounding
-    lines = [
-        LineItem(
-            line.kind,
-            line.category,
-            _quantity_6(line.quantity),
-            line.unit,
-            line.rate,
-            line.multiplier,
-            _amount(line.amount, currency, rounding),
-            line.tier,
-        )
-        for line in exact
-    ]
+    lines = [*cover.lines, *(_rounded(line, currency, rounding) for line in exact)]
     # docs/how-pay-is-computed.md#the-weekly-cap: a negative line so the lines
     # still add up. Sums start from a zero in the currency's minor unit, so a
     # week without lines totals "0.00" (not "0") and a cap written "1500" caps
@@ -1056,20 +1137,15 @@ def _week_pay(
         capped = cap.quantize(zero)
         lines.append(LineItem(LineKind.CAP, None, Decimal(1), None, None, None, capped - total))
         total = capped
-    spans: dict[str, timedelta] = {c: timedelta(0) for c in _CATEGORY_NAMES}
-    for d in days:
-        if d is not None:
-            for category, span in covered.get(d.date, {}).items():
-                spans[category] += span
     return _WeekPay(
         lines=tuple(lines),
         total=total,
-        hours={c: hours_6(us(s)) for c, s in spans.items()},
-        covered=spans,
+        hours=cover.hours,
+        covered=cover.covered,
         toil_days=toil_days,
-        week_off_hours=hours_6(sum(us(d.off_hours) for d in days if d is not None)),
-        exact=tuple(exact),
-        holidays=tuple(holidays),
+        week_off_hours=cover.week_off_hours,
+        exact=(*cover.exact, *exact),
+        holidays=cover.holidays,
     )
 
 
@@ -1184,20 +1260,21 @@ def _price_weeks(
     counts: dict[date, list[tuple[str | None, str, int]]] = defaultdict(list)
     for (w, tier, category), n in page_counts.items():
         counts[w].append((tier, category, n))
-    weeks: set[date] = {ctx.week_start(d) for tier in by_tier.values() for d in tier}
+    week_of = ctx.week_of
+    weeks: set[date] = {week_of(d) for tier in by_tier.values() for d in tier}
     weeks |= set(by_week_pages)
     weeks |= set(callout_time) | set(blocks.per_week)
     # Whose factors enter a week's pay: place (the calendar's days and
     # holidays), rate factor, and whether their plans have tiers.
     person = (v.timezone, v.country, v.subdivision, v.rate_factor, bool(ctx.tier_roles))
-    reuse = ctx.shared.weeks
+    reuse, reuse_cover = ctx.shared.weeks, ctx.shared.cover
     statements: list[WeeklyStatement] = []
     exact: dict[date, list[ExactLine]] = {}
     holidays: set[HolidayEntry] = set()
     for week in sorted(weeks & ctx.reported):
         rules = ctx.rules(week)
         assert rules is not None  # reported weeks always have rules (or raised)
-        dates = [week + offset for offset in _WEEK_DAYS]
+        dates = ctx.dates_of(week)
         cover: tuple[object, ...] = _week_cover(covered, dates)
         if not plain:
             cover = (cover, *((t, _week_cover(c, dates)) for t, c in by_tier.items()))
@@ -1210,15 +1287,34 @@ def _price_weeks(
         )  # fmt: skip
         pay = reuse.get(key)
         if pay is None:
-            days = [ctx.day(d) for d in dates]
             bonuses, toil = _block_bonuses(rules.plan, block_roles)
-            lines = _week_lines(
-                rules, week, days, by_tier, callouts, page_counts, bonuses,
-                bool(ctx.tier_roles), v,
-            )  # fmt: skip
+            if plain:
+                # The cover's part is shared with every week of the same
+                # cover (paged or not); only the callouts, pages and blocks
+                # are this week's own.
+                cover_key = (id(rules), person, week, cover)
+                cover_pay = reuse_cover.get(cover_key)
+                if cover_pay is None:
+                    days = [ctx.day(d) for d in dates]
+                    lines = _cover_lines(rules.plan, days, covered)
+                    if v.rate_factor is not None:
+                        lines = _scaled(lines, v.rate_factor)
+                    holidays_of = _holidays(v, days, covered)
+                    cover_pay = _cover_pay(rules, days, covered, lines, holidays_of)
+                    reuse_cover[cover_key] = cover_pay
+                lines = _activity_lines(
+                    rules.plan, week, callouts, page_counts, bonuses.get(None, 0)
+                )
+            else:
+                days = [ctx.day(d) for d in dates]
+                cover_pay = _cover_pay(rules, days, covered, (), _holidays(v, days, covered))
+                lines = _week_lines(
+                    rules, week, days, by_tier, callouts, page_counts, bonuses,
+                    bool(ctx.tier_roles), v,
+                )  # fmt: skip
             if v.rate_factor is not None:
                 lines = _scaled(lines, v.rate_factor)
-            pay = _week_pay(rules, days, covered, toil, lines, _holidays(v, days, covered))
+            pay = _week_pay(rules, cover_pay, lines, toil)
             reuse[key] = pay
         statements.append(_statement(v, week, rules, pay, by_week_pages.get(week, ())))
         exact[week] = list(pay.exact)
@@ -1507,20 +1603,10 @@ def _price_all(
     priced: list[_Priced] = []
     if progress is not None:
         progress(0, total)
-    # The cyclic garbage collector is paused while pricing: the run makes
-    # millions of small objects without cycles (reference counting frees
-    # them), and each collection walked everything kept so far (about a
-    # tenth of compute). It is switched back on as it was, whatever happens.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        for done in results:
-            priced.extend(done)
-            if progress is not None and len(priced) < total:
-                progress(len(priced), total)
-    finally:
-        if collecting:
-            gc.enable()
+    for done in results:
+        priced.extend(done)
+        if progress is not None and len(priced) < total:
+            progress(len(priced), total)
     return priced
 
 
@@ -1655,6 +1741,35 @@ def _compute(
     garbage collector to walk until the end, for nothing."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a whole number of at least 1, not {workers!r}")
+    # The cyclic garbage collector is paused for the run: it makes millions
+    # of small objects without cycles (reference counting frees them), and
+    # each collection walked everything kept so far (a tenth of compute and
+    # more). It is switched back on as it was, whatever happens.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(
+            volunteers, shifts, pages, policy, start=start, end=end, progress=progress,
+            keep_exact=keep_exact, workers=workers,
+        )  # fmt: skip
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(
+    volunteers: Iterable[Volunteer],
+    shifts: Iterable[Shift],
+    pages: Iterable[Page],
+    policy: Policy,
+    *,
+    start: date,
+    end: date,
+    progress: Callable[[int, int], None] | None,
+    keep_exact: bool,
+    workers: int,
+) -> tuple[Report, dict[tuple[str, date], list[ExactLine]]]:
+    """``_compute`` with the collector paused."""
     vols = list(volunteers)
     shift_list = list(shifts)
     page_list = list(pages)
