@@ -1149,14 +1149,18 @@ def _week_pay(
     )
 
 
+#: ``iso_week``, remembered: every statement names its week.
+_iso_week: Final = lru_cache(maxsize=4096)(iso_week)
+
+
 def _statement(
     v: Volunteer, week: date, rules: _WeekRules, pay: _WeekPay, week_pages: Sequence[_PageFacts]
 ) -> WeeklyStatement:
     """A volunteer's statement of a week: the week's pay and their pages."""
-    ordered = sorted(week_pages, key=lambda f: (f.at, f.page.id))
+    ordered = sorted(week_pages, key=lambda f: (f.at, f.page.id)) if week_pages else ()
     return WeeklyStatement(
         volunteer_id=v.id,
-        week=iso_week(week),
+        week=_iso_week(week),
         week_start=week,
         currency=rules.plan.currency,
         rules_version=rules.version.effective_from,
