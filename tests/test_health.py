@@ -443,16 +443,21 @@ def test_team_months_are_the_sums_over_volunteers(run: PayRun) -> None:
         assert month.escalations == sum(v.escalations for v in mine)
     # Pages counted in shadow time are paid by a shadow tier but are not load
     # (docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows).
-    shadow = {
-        name
-        for version in run.policy.versions
-        for plan in version.plans.values()
-        for name, tier in plan.tiers.items()
-        if tier.shadow
-    }
-    counted = sum(p.counted and p.tier not in shadow for p in report.pages)
+    # Whether a tier is a shadow tier is read in the version of the page's
+    # week: versions may give one tier name to different roles.
+    volunteers = {v.id: v for v in run.volunteers}
+
+    def in_shadow(page: op.PageOutcome) -> bool:
+        version = run.policy.version_for(page.week_start)
+        if page.tier is None or version is None:
+            return False
+        plan = version.plans[version.plan_name_for(volunteers[page.volunteer_id])]
+        tier = plan.plan_tier(page.tier)
+        return tier is not None and tier.shadow
+
+    counted = sum(p.counted and not in_shadow(p) for p in report.pages)
     assert sum(m.counted_pages for m in measures.months) == counted
-    escalated = sum(p.counted and p.tier is not None and p.tier not in shadow for p in report.pages)
+    escalated = sum(p.counted and p.tier is not None and not in_shadow(p) for p in report.pages)
     assert sum(m.escalations for m in measures.months) == escalated
     # Off-hours hours are the statements' off-hours cover, month by month.
     by_volunteer: dict[str, Decimal] = {}
