@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
+from hypothesis import assume, given
 
 import oncall_pay as op
 from helpers import example_policy
 from oncall_pay.readers import read_pagerduty_schedule
+from strategies import PayRun, pay_runs
 
 
 def _schedule(user_id: str) -> str:
@@ -95,3 +97,35 @@ def test_compute_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> N
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+@given(pay_runs(max_volunteers=3, max_shifts=4, max_pages=3))
+def test_off_hours_per_month_added_up_per_stretch_are_healths_own(run: PayRun) -> None:
+    """The engine adds up each volunteer's off-hours per UTC month stretch by
+    stretch of cover (each stretch worked out once per rota); health's own
+    way, date by date from the covered time, gives the same months and
+    microseconds."""
+    from oncall_pay import _engine, _health, _weeks
+
+    policy = run.policy
+    week_starts = _weeks.reported_weeks(run.start, run.end, policy.week_start_weekday)
+    assume(week_starts)
+    run.compute()  # the run is one the engine prices (no error)
+    reported = (week_starts[0], _weeks.week_end(week_starts[-1]))
+    open_first, open_end = _weeks.open_end_window(week_starts[0], week_starts[-1])
+    shared = _engine._Shared()
+    for v in run.volunteers:
+        ctx = _engine._Volunteer(v, policy, frozenset(week_starts), shared)
+        window = (ctx.midnight(open_first), ctx.midnight(open_end))
+        mine = [s for s in run.shifts if s.volunteer_id == v.id]
+        price = _engine._tiered_coverage if ctx.tier_roles else _engine._coverage
+        coverage = price(ctx, mine, window)
+        months: dict[tuple[int, int], int] = {}
+        for start, end in coverage.intervals:
+            for month, n in ctx.off_hours_by_month(start, end, reported):
+                months[month] = months.get(month, 0) + n
+        expected = _health._off_hours_by_month(
+            coverage.covered, coverage.intervals, ctx.day, reported
+        )
+        assert dict(sorted(months.items())) == expected
+        assert list(expected) == sorted(expected)

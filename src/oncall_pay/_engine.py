@@ -115,6 +115,7 @@ def _zero(currency: str, rounding: str) -> Decimal:
 
 
 _NO_TIME = timedelta(0)
+_ONE_US = timedelta(microseconds=1)
 
 
 @pickle_by_fields
@@ -190,6 +191,24 @@ def _tier_order(plan: Plan, tier: str | None) -> tuple[int, str]:
     return (2 if found is not None and found.shadow else 1, tier)
 
 
+class _Cut:
+    """A stretch of cover cut into days (``_Volunteer.cut``).
+
+    Attributes:
+        pieces: As ``_Volunteer.pieces`` yields them.
+        days: The same as (local date, category, length).
+        months: The off-hours per UTC month, once asked for
+            (``_Volunteer.off_hours_by_month``).
+    """
+
+    __slots__ = ("days", "months", "pieces")
+
+    def __init__(self, pieces: tuple[tuple[Day, datetime, datetime, str], ...]) -> None:
+        self.pieces = pieces
+        self.days = tuple((info.date, category, hi - lo) for info, lo, hi, category in pieces)
+        self.months: tuple[tuple[tuple[int, int], int], ...] | None = None
+
+
 class _Shared:
     """What volunteers on the same plan and calendar share within one run.
 
@@ -209,7 +228,7 @@ class _Shared:
         #: tiers of those plans list.
         self.tier_roles: dict[tuple[str | None, ...], frozenset[str]] = {}
         #: Each stretch of cover cut into days (``_Volunteer.cut``).
-        self.cuts: dict[tuple[object, ...], tuple[tuple[date, str, timedelta], ...]] = {}
+        self.cuts: dict[tuple[object, ...], _Cut] = {}
         #: Each distinct week's pay, and the part of it cover decides (``_price_weeks``).
         self.weeks: dict[tuple[object, ...], _WeekPay] = {}
         self.cover: dict[tuple[object, ...], _CoverPay] = {}
@@ -394,13 +413,39 @@ class _Volunteer:
         """``pieces`` of ``[start, end)`` as (local date, category, length),
         worked out once per run for everyone on the same calendar (the
         volunteers of a rota share their shifts' times)."""
+        return self._cut_entry(start, end).days
+
+    def _cut_entry(self, start: datetime, end: datetime) -> _Cut:
         key = (self.calendar_key, start, end)
         found = self.shared.cuts.get(key)
         if found is None:
-            found = tuple((info.date, category, hi - lo)
-                          for info, lo, hi, category in self.pieces(start, end))  # fmt: skip
-            self.shared.cuts[key] = found
+            found = self.shared.cuts[key] = _Cut(tuple(self.pieces(start, end)))
         return found
+
+    def off_hours_by_month(
+        self, start: datetime, end: datetime, reported: tuple[date, date]
+    ) -> tuple[tuple[tuple[int, int], int], ...]:
+        """docs/health.md: the off-hours microseconds of ``[start, end)`` per
+        UTC month, counting the local dates of ``reported`` (first and last;
+        one pair per run), once per run for everyone on the same calendar."""
+        entry = self._cut_entry(start, end)
+        if entry.months is None:
+            first_day, last_day = reported
+            months: dict[tuple[int, int], int] = defaultdict(int)
+            for info, lo, hi, category in entry.pieces:
+                if category == _IN_HOURS or not first_day <= info.date <= last_day:
+                    continue
+                # A piece lies within one local day, so it crosses at most
+                # one start of a UTC month.
+                last = hi - _ONE_US
+                if (lo.year, lo.month) == (last.year, last.month):
+                    months[(lo.year, lo.month)] += us(hi - lo)
+                else:
+                    boundary = datetime(last.year, last.month, 1, tzinfo=UTC)
+                    months[(lo.year, lo.month)] += us(boundary - lo)
+                    months[(last.year, last.month)] += us(hi - boundary)
+            entry.months = tuple(months.items())
+        return entry.months
 
     def pieces(
         self, start: datetime, end: datetime
@@ -1365,6 +1410,10 @@ def _price_volunteer(
     facts_for_health = None
     if health:
         # docs/health.md: what the load measures need, as worked out above.
+        months: dict[tuple[int, int], int] = defaultdict(int)
+        for start, end in coverage.intervals:
+            for month, n in ctx.off_hours_by_month(start, end, reported_days):
+                months[month] += n
         facts_for_health = collect(
             v.id, v.timezone,
             (ctx.midnight(first_week), ctx.midnight(last_week + WEEK)),
@@ -1378,6 +1427,7 @@ def _price_volunteer(
             settings=ctx.policy.health,
             escalations=(f.at for f in facts
                          if f.reason is None and f.tier is not None and f.role != SHADOW_ROLE),
+            off_hours_us={month: months[month] for month in sorted(months)},
         )  # fmt: skip
     return _Priced(
         volunteer_id=v.id,

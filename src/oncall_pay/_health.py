@@ -329,6 +329,7 @@ def collect(
     reported: tuple[date, date],
     settings: HealthSettings,
     escalations: Iterable[datetime] = (),
+    off_hours_us: Mapping[_Month, int] | None = None,
 ) -> VolunteerFacts:
     """Record one volunteer's facts, as the engine has them.
 
@@ -345,6 +346,10 @@ def collect(
         reported: The first and last local dates of the reported pay weeks.
         settings: The health settings (how far to look for the next in-hours start).
         escalations: UTC instants of the counted pages in an escalation tier's time.
+        off_hours_us: Covered off-hours microseconds per UTC month of the
+            reported dates, in month order, when the caller has them (the
+            engine adds them up per stretch of cover, once per rota);
+            otherwise worked out here from ``covered``.
 
     Returns:
         The facts ``measure`` works from.
@@ -368,7 +373,11 @@ def collect(
         timezone=timezone,
         window=window,
         coverage=tuple(coverage),
-        off_hours_us=_off_hours_by_month(covered, coverage, day, reported),
+        off_hours_us=(
+            _off_hours_by_month(covered, coverage, day, reported)
+            if off_hours_us is None
+            else dict(off_hours_us)
+        ),
         counted_pages=tuple(sorted(counted_pages)),
         rest_blocks=tuple(sorted(rest_blocks)),
         stretches=stretches,
