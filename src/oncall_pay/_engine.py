@@ -209,6 +209,17 @@ class _Cut:
         self.months: tuple[tuple[tuple[int, int], int], ...] | None = None
 
 
+class _Known:
+    """What ``_Volunteer`` works out lazily for one calendar key."""
+
+    __slots__ = ("days", "rules", "tier_in")
+
+    def __init__(self) -> None:
+        self.rules: dict[date, _WeekRules | None] = {}
+        self.days: dict[date, Day | None] = {}
+        self.tier_in: dict[tuple[date, str], str | Literal[False] | None] = {}
+
+
 class _Shared:
     """What volunteers on the same plan and calendar share within one run.
 
@@ -229,6 +240,8 @@ class _Shared:
         self.tier_roles: dict[tuple[str | None, ...], frozenset[str]] = {}
         #: Each stretch of cover cut into days (``_Volunteer.cut``).
         self.cuts: dict[tuple[object, ...], _Cut] = {}
+        #: By calendar key (``_Volunteer.calendar_key``): rules, days, tiers.
+        self.by_calendar: dict[tuple[object, ...], _Known] = {}
         #: Each distinct week's pay, and the part of it cover decides (``_price_weeks``).
         self.weeks: dict[tuple[object, ...], _WeekPay] = {}
         self.cover: dict[tuple[object, ...], _CoverPay] = {}
@@ -252,11 +265,16 @@ class _Volunteer:
         self.policy = policy
         self.reported = reported
         self._weekday = policy.week_start_weekday
-        self._rules: dict[date, _WeekRules | None] = {}
-        self._days: dict[date, Day | None] = {}
         self.shared = shared if shared is not None else _Shared()
-        self._tier_in: dict[tuple[date, str], str | Literal[False] | None] = {}
         self.tier_roles = self._roles_of_tiers()
+        # The weeks' rules, the days and the roles' tiers depend only on the
+        # calendar key, so everyone on the same calendar shares them.
+        known = self.shared.by_calendar.get(self.calendar_key)
+        if known is None:
+            known = self.shared.by_calendar[self.calendar_key] = _Known()
+        self._rules = known.rules
+        self._days = known.days
+        self._tier_in = known.tier_in
 
     def _roles_of_tiers(self) -> frozenset[str]:
         """docs/how-pay-is-computed.md#tiers-escalation-levels-and-shadows:
@@ -269,9 +287,10 @@ class _Volunteer:
             except PolicyError:
                 names.append(None)  # reported where it is priced, if ever
         key = tuple(names)
-        # Everything that decides which days this volunteer's calendar has
-        # (``day``): the place, the plan of each version, and what
-        # ``Plan.for_volunteer`` reads to accept or refuse them.
+        # Everything that decides this volunteer's rules per week and the
+        # days of their calendar (``rules``, ``day``): the place, the plan of
+        # each version, and what ``Plan.for_volunteer`` reads to accept or
+        # refuse them.
         v = self.v
         base = None if v.base_hourly is None else str(v.base_hourly)
         self.calendar_key = (v.timezone, v.country, v.subdivision, key, v.rate_set, base)
