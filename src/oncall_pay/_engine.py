@@ -201,11 +201,14 @@ class _Cut:
             (``_Volunteer.off_hours_by_month``).
     """
 
-    __slots__ = ("days", "months", "pieces")
+    __slots__ = ("days", "months", "pieces", "weeks")
 
-    def __init__(self, pieces: tuple[tuple[Day, datetime, datetime, str], ...]) -> None:
+    def __init__(
+        self, pieces: tuple[tuple[Day, datetime, datetime, str], ...], weeks: tuple[date, ...]
+    ) -> None:
         self.pieces = pieces
         self.days = tuple((info.date, category, hi - lo) for info, lo, hi, category in pieces)
+        self.weeks = weeks
         self.months: tuple[tuple[tuple[int, int], int], ...] | None = None
 
 
@@ -438,8 +441,14 @@ class _Volunteer:
         key = (self.calendar_key, start, end)
         found = self.shared.cuts.get(key)
         if found is None:
-            found = self.shared.cuts[key] = _Cut(tuple(self.pieces(start, end)))
+            pieces = tuple(self.pieces(start, end))
+            weeks = tuple(dict.fromkeys(self.week_of(info.date) for info, _, _, _ in pieces))
+            found = self.shared.cuts[key] = _Cut(pieces, weeks)
         return found
+
+    def cut_weeks(self, start: datetime, end: datetime) -> tuple[date, ...]:
+        """The pay weeks whose dates ``cut`` gives time on, in order."""
+        return self._cut_entry(start, end).weeks
 
     def off_hours_by_month(
         self, start: datetime, end: datetime, reported: tuple[date, date]
@@ -1306,6 +1315,7 @@ def _price_weeks(
     callouts: _Callouts,
     page_counts: Mapping[_Key, int],
     blocks: _RestBlocks,
+    keep_exact: bool = True,
 ) -> tuple[list[WeeklyStatement], dict[date, list[ExactLine]], set[HolidayEntry]]:
     """The statements (and exact lines, and holidays seen) of the reported
     weeks with cover (or paid shadow time), pages or pay.
@@ -1328,8 +1338,17 @@ def _price_weeks(
     counts: dict[date, list[tuple[str | None, str, int]]] = defaultdict(list)
     for (w, tier, category), n in page_counts.items():
         counts[w].append((tier, category, n))
-    week_of = ctx.week_of
-    weeks: set[date] = {week_of(d) for tier in by_tier.values() for d in tier}
+    # Without tiers a week's time is the cut of the stretches of cover that
+    # reach into it (on this calendar), so those stretches name it in a key.
+    stretches: dict[date, list[Interval]] = defaultdict(list)
+    if plain:
+        for interval in coverage.intervals:
+            for week in ctx.cut_weeks(*interval):
+                stretches[week].append(interval)
+        weeks: set[date] = set(stretches)
+    else:
+        week_of = ctx.week_of
+        weeks = {week_of(d) for tier in by_tier.values() for d in tier}
     weeks |= set(by_week_pages)
     weeks |= set(callout_time) | set(blocks.per_week)
     # Whose factors enter a week's pay: place (the calendar's days and
@@ -1343,9 +1362,14 @@ def _price_weeks(
         rules = ctx.rules(week)
         assert rules is not None  # reported weeks always have rules (or raised)
         dates = ctx.dates_of(week)
-        cover: tuple[object, ...] = _week_cover(covered, dates)
-        if not plain:
-            cover = (cover, *((t, _week_cover(c, dates)) for t, c in by_tier.items()))
+        cover: tuple[object, ...]
+        if plain:
+            cover = tuple(stretches.get(week, ()))
+        else:
+            cover = (
+                _week_cover(covered, dates),
+                *((t, _week_cover(c, dates)) for t, c in by_tier.items()),
+            )
         block_roles = tuple(blocks.roles.get(week, ()))
         # The rules object itself is shared (``_Shared.rules``) and alive for
         # the run, so its id names it; hashing it would walk the whole plan.
@@ -1385,7 +1409,8 @@ def _price_weeks(
             pay = _week_pay(rules, cover_pay, lines, toil)
             reuse[key] = pay
         statements.append(_statement(v, week, rules, pay, by_week_pages.get(week, ())))
-        exact[week] = list(pay.exact)
+        if keep_exact:
+            exact[week] = list(pay.exact)
         holidays.update(pay.holidays)
     return statements, exact, holidays
 
@@ -1423,7 +1448,7 @@ def _price_volunteer(
     blocks = _rest_blocks(ctx, facts, reported_days)
 
     statements, exact, holidays = _price_weeks(
-        ctx, facts, coverage, callouts, page_counts, blocks
+        ctx, facts, coverage, callouts, page_counts, blocks, keep_exact
     )
 
     facts_for_health = None
@@ -1452,7 +1477,7 @@ def _price_volunteer(
         volunteer_id=v.id,
         statements=tuple(statements),
         outcomes=tuple(_outcome(ctx, f, callouts.work.get(f.page.id)) for f in facts),
-        exact=exact if keep_exact else {},
+        exact=exact,
         notices=coverage.notices + blocks.notices,
         holidays=frozenset(holidays),
         health=facts_for_health,
