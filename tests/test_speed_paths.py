@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 from hypothesis import assume, given
+from hypothesis import strategies as st
 
 import oncall_pay as op
 from helpers import example_policy
@@ -129,3 +130,33 @@ def test_off_hours_per_month_added_up_per_stretch_are_healths_own(run: PayRun) -
         )
         assert dict(sorted(months.items())) == expected
         assert list(expected) == sorted(expected)
+
+
+@given(pay_runs(max_volunteers=2, max_shifts=4, max_pages=4), st.data())
+def test_weeks_reused_across_volunteers_are_each_ones_own(run: PayRun, data: st.DataObject) -> None:
+    """A week's pay is worked out once per run and reused by every volunteer
+    with the same rules, place, factors and time (``_price_weeks``). Clones
+    of each volunteer (same place, plan, shifts; some of the pages, or
+    none) make reuse certain: each one's statements and pages are those of
+    pricing them alone, in a run with nobody to share with."""
+    volunteers = list(run.volunteers)
+    shifts = list(run.shifts)
+    pages = list(run.pages)
+    for v in run.volunteers:
+        for n in range(2):
+            clone = attrs.evolve(v, id=f"{v.id}-clone{n}", name=f"{v.name} clone {n}")
+            volunteers.append(clone)
+            shifts += [attrs.evolve(s, volunteer_id=clone.id) for s in run.shifts
+                       if s.volunteer_id == v.id]  # fmt: skip
+            mine = [p for p in run.pages if p.volunteer_id == v.id]
+            kept = data.draw(st.lists(st.sampled_from(mine), unique=True) if mine else st.just([]))
+            pages += [attrs.evolve(p, id=f"{p.id}-c{n}", volunteer_id=clone.id) for p in kept]
+    whole = op.compute(volunteers, shifts, pages, run.policy, start=run.start, end=run.end)
+    for v in volunteers:
+        alone = op.compute(
+            [v], [s for s in shifts if s.volunteer_id == v.id],
+            [p for p in pages if p.volunteer_id == v.id],
+            run.policy, start=run.start, end=run.end,
+        )  # fmt: skip
+        assert [s for s in whole.statements if s.volunteer_id == v.id] == list(alone.statements)
+        assert [p for p in whole.pages if p.volunteer_id == v.id] == list(alone.pages)
