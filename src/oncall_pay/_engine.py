@@ -30,12 +30,12 @@ from __future__ import annotations
 import bisect
 import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import attrs
 
@@ -592,6 +592,32 @@ def _cut(ctx: _Volunteer, intervals: Iterable[Interval]) -> _Covered:
     return covered
 
 
+class _LazyCovered(Mapping[date, Mapping[str, timedelta]]):
+    """``_cut(ctx, intervals)``, worked out on first use."""
+
+    def __init__(self, ctx: _Volunteer, intervals: Sequence[Interval]) -> None:
+        self._ctx = ctx
+        self._intervals = intervals
+        self._value: _Covered | None = None
+
+    def _cut(self) -> _Covered:
+        if self._value is None:
+            self._value = _cut(self._ctx, self._intervals)
+        return self._value
+
+    def __getitem__(self, day: date) -> Mapping[str, timedelta]:
+        value = self._cut()
+        if day not in value:  # never add a date (``_cut`` gives defaultdicts)
+            raise KeyError(day)
+        return value[day]
+
+    def __iter__(self) -> Iterator[date]:
+        return iter(self._cut())
+
+    def __len__(self) -> int:
+        return len(self._cut())
+
+
 def _clipped(shift: Shift, open_window: Interval) -> Interval:
     start = shift.start.astimezone(UTC) if shift.start is not None else open_window[0]
     end = shift.end.astimezone(UTC) if shift.end is not None else open_window[1]
@@ -636,7 +662,9 @@ def _coverage(ctx: _Volunteer, shifts: Iterable[Shift], open_window: Interval) -
     # docs/how-pay-is-computed.md#shadow-shifts: a shadow shift is not cover.
     raw = [c for c in (_clipped(s, open_window) for s in shifts if not s.shadow) if c[0] < c[1]]
     intervals, overlaps = merge(raw)
-    covered = _cut(ctx, intervals)
+    # Cut only if asked for: the weeks are priced from each week's own
+    # stretches (``_price_weeks``) and health from the stretches' months.
+    covered = _LazyCovered(ctx, intervals)
     notices = tuple(_overlap_notices(ctx.v, overlaps))
     return _Coverage(intervals, [c[0] for c in intervals], covered, notices, {None: covered})
 
@@ -1362,7 +1390,7 @@ def _price_weeks(
         rules = ctx.rules(week)
         assert rules is not None  # reported weeks always have rules (or raised)
         dates = ctx.dates_of(week)
-        cover: tuple[object, ...]
+        cover: tuple[Any, ...]
         if plain:
             cover = tuple(stretches.get(week, ()))
         else:
@@ -1388,11 +1416,11 @@ def _price_weeks(
                 cover_pay = reuse_cover.get(cover_key)
                 if cover_pay is None:
                     days = [ctx.day(d) for d in dates]
-                    lines = _cover_lines(rules.plan, days, covered)
+                    mine = _cut(ctx, cover)  # the week's stretches (and their other dates)
+                    lines = _cover_lines(rules.plan, days, mine)
                     if v.rate_factor is not None:
                         lines = _scaled(lines, v.rate_factor)
-                    holidays_of = _holidays(v, days, covered)
-                    cover_pay = _cover_pay(rules, days, covered, lines, holidays_of)
+                    cover_pay = _cover_pay(rules, days, mine, lines, _holidays(v, days, mine))
                     reuse_cover[cover_key] = cover_pay
                 lines = _activity_lines(
                     rules.plan, week, callouts, page_counts, bonuses.get(None, 0)
