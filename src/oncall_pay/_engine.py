@@ -394,7 +394,7 @@ class _Volunteer:
     def day(self, day: date) -> Day | None:
         """A local date cut into categories, with the calendar of its pay week."""
         if day not in self._days:
-            rules = self.rules(self.week_start(day))
+            rules = self.rules(self.week_of(day))
             if rules is None:
                 self._days[day] = None
             else:
@@ -736,7 +736,7 @@ def _page_fact(ctx: _Volunteer, page: Page, coverage: _Coverage) -> _PageFacts:
     whether (and, if not, why not) it counts."""
     at = page.at.astimezone(UTC)
     day = ctx.local_date(at)
-    start = ctx.week_start(day)
+    start = ctx.week_of(day)
     page_day = ctx.day(day)
     category = page_day.category_at(at) if page_day is not None else None
     is_covered, tier, role = coverage.tier_at(at)
@@ -817,7 +817,7 @@ def _callouts(ctx: _Volunteer, facts: Iterable[_PageFacts]) -> _Callouts:
     for start, end, _tier, role in stretches:
         for info, lo, hi, category in ctx.pieces(start, end):
             if category != _IN_HOURS:
-                week = ctx.week_start(info.date)
+                week = ctx.week_of(info.date)
                 # Work past the page's week is priced by the tier of its
                 # role in the week it falls in (nothing, for shadow time
                 # where no tier prices it).
@@ -1296,7 +1296,7 @@ def _outcome(ctx: _Volunteer, f: _PageFacts, work: Interval | None) -> PageOutco
         page_id=f.page.id,
         volunteer_id=ctx.v.id,
         at=f.at.astimezone(tz),
-        week=iso_week(f.week_start),
+        week=_iso_week(f.week_start),
         week_start=f.week_start,
         category=f.category or "unknown",
         counted=counted,
