@@ -24,9 +24,12 @@
 from __future__ import annotations
 
 import contextlib
+import io
+import math
 import os
 import re
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -39,13 +42,23 @@ import attrs
 from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped, unused-ignore]
 from openpyxl.cell._writer import write_cell  # type: ignore[import-untyped, unused-ignore]
-from openpyxl.cell.cell import ERROR_CODES, Cell  # type: ignore[import-untyped, unused-ignore]
-from openpyxl.comments.comment_sheet import CommentRecord  # type: ignore[import-untyped, unused-ignore]
-from openpyxl.compat import safe_string  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.cell.cell import (  # type: ignore[import-untyped, unused-ignore]
+    ERROR_CODES,
+    ILLEGAL_CHARACTERS_RE,
+)
 from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped, unused-ignore]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.utils.cell import (  # type: ignore[import-untyped, unused-ignore]
+    column_index_from_string,
+    coordinate_from_string,
+    get_column_letter,
+)
+from openpyxl.utils.datetime import to_excel  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.utils.exceptions import (  # type: ignore[import-untyped, unused-ignore]
+    IllegalCharacterError,
+)
 from openpyxl.worksheet._writer import WorksheetWriter  # type: ignore[import-untyped, unused-ignore]
 from openpyxl.writer.excel import ExcelWriter  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.xml.functions import xmlfile  # type: ignore[import-untyped, unused-ignore]
 
 from .. import _columns as cols
 from .._errors import InputError, Problem
@@ -168,56 +181,150 @@ class Formula(str):
     __slots__ = ()
 
 
-class _ReusedCell(Cell):  # type: ignore[misc, unused-ignore]
-    """A styled cell written once per row, its value replaced each time.
+class _RowsWriter(WorksheetWriter):  # type: ignore[misc, unused-ignore]
+    """openpyxl's worksheet writer for a sheet whose rows a ``_Rows`` holds.
 
-    openpyxl's write-only ``append`` first tries a cell object as a value,
-    and formats the object's repr into the ValueError it catches; a constant
-    repr makes that about twice as fast, which shows on millions of cells.
+    The sheet is written with an empty ``sheetData``; saving splices the
+    rows' file into it (``_PinnedArchive.write``), streaming.
     """
 
-    __slots__ = ()
+    def __init__(self, ws: Any, rows: _Rows) -> None:
+        super().__init__(ws)
+        self.rows_file = rows
 
-    def __repr__(self) -> str:
-        return "<reused cell>"
-
-
-class _CachedFormulaCell(_ReusedCell):
-    """A formula cell that also stores its value (``cached``), as a spreadsheet
-    program saves one; ``_SheetWriter`` writes both."""
-
-    __slots__ = ("cached",)
-
-    def __init__(self, ws: Any) -> None:
-        super().__init__(ws, row=1, column=1)
-        self.cached = 0.0
+    def write_rows(self) -> None:
+        xf = self.xf.send(True)
+        with xf.element("sheetData"):
+            pass
+        self.xf.send(None)
 
 
-class _SheetWriter(WorksheetWriter):  # type: ignore[misc, unused-ignore]
-    """openpyxl's worksheet writer, which writes a formula's value too.
+class _Rows:
+    """A sheet's rows as SpreadsheetML text, kept in a temporary file.
 
-    openpyxl writes a formula with an empty value; programs that do not
-    calculate would show it blank. The loop is openpyxl's ``write_row`` but
-    for ``_CachedFormulaCell``.
+    openpyxl's write-only mode makes a cell object per value and an lxml
+    element per cell, most of an export's time; the rows of a ``Table`` are
+    the same text written directly (``_CellText``), byte for byte what
+    openpyxl would write (``tests/test_xlsx_rows.py`` compares the two).
     """
 
-    def write_row(self, xf: Any, row: Sequence[Any], row_idx: int) -> None:
-        row_attrs = {"r": f"{row_idx}"}
-        row_attrs.update(self.ws.row_dimensions.get(row_idx, {}))
-        with xf.element("row", row_attrs):
-            for cell in row:
-                if type(cell) is _CachedFormulaCell:
-                    with xf.element("c", {"r": cell.coordinate, "s": f"{cell.style_id}"}):
-                        with xf.element("f"):
-                            xf.write(cell._value[1:])
-                        with xf.element("v"):
-                            xf.write(safe_string(cell.cached))
-                    continue
-                if cell._comment is not None:
-                    self.ws._comments.append(CommentRecord.from_cell(cell))
-                if cell._value is None and not cell.has_style and not cell._comment:
-                    continue
-                write_cell(xf, self.ws, cell, cell.has_style)
+    #: Rows gathered before they are written out.
+    _BATCH: Final = 256
+
+    def __init__(self) -> None:
+        fd, self.path = tempfile.mkstemp(prefix="oncall_pay-rows-", suffix=".xml")
+        self._file = os.fdopen(fd, "wb")
+        self._pending: list[str] = []
+
+    def add(self, row: str) -> None:
+        self._pending.append(row)
+        if len(self._pending) >= self._BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._file.write("".join(self._pending).encode("ascii"))
+        self._pending.clear()
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._flush()
+            self._file.close()
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self._file.close()
+        with contextlib.suppress(OSError):
+            os.remove(self.path)
+
+
+def _escape(text: str) -> str:
+    """Text as lxml writes it in an ASCII document: ``& < >`` and CR as
+    references, every non-ASCII character as a numeric reference."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if not text.isascii():
+        text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+    return text
+
+
+def _number_text(value: float | int) -> str:
+    """A number as openpyxl writes it (``safe_string``)."""
+    if math.isnan(value) or math.isinf(value):
+        return ""
+    return "%.16g" % value  # noqa: UP031 - openpyxl's own formatting, kept exactly
+
+
+def _string_xml(ref: str, text: str, style: str = "") -> str:
+    """An inline string cell (openpyxl's ``lxml_write_cell`` for type ``s``)."""
+    if text == "":
+        return f'<c r="{ref}"{style} t="inlineStr"></c>'
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
+
+
+def _value_xml(
+    ws: Any, ref: str, value: object, style: str = "", number_format: str | None = None
+) -> str:
+    """Any value as openpyxl would write it in a cell with ``style``
+    (`` s="N"``, the index of ``number_format``, or nothing): the common
+    types directly, anything else through openpyxl itself."""
+    kind = type(value)
+    if kind is float or kind is int:
+        return f'<c r="{ref}"{style} t="n"><v>{_number_text(value)}</v></c>'  # type: ignore[arg-type]
+    if kind is bool:
+        return f'<c r="{ref}"{style} t="b"><v>{"1" if value else "0"}</v></c>'
+    if kind is str:
+        text = str(value)
+        if not ((len(text) > 1 and text[0] == "=") or text in ERROR_CODES):
+            return _string_xml(ref, _check_text(text), style)
+    return _through_openpyxl(ws, ref, value, number_format)
+
+
+def _through_openpyxl(ws: Any, ref: str, value: object, number_format: str | None) -> str:
+    """A cell written by openpyxl's own code, for a value of a rare type
+    (and the error it raises for a value a cell cannot hold)."""
+    column, row = coordinate_from_string(ref)
+    cell = WriteOnlyCell(ws, value)
+    cell.row, cell.column = row, column_index_from_string(column)
+    if number_format is not None:
+        cell.number_format = number_format
+    buffer = io.BytesIO()
+    with xmlfile(buffer) as xf:
+        write_cell(xf, ws, cell, cell.has_style)
+    return buffer.getvalue().decode("ascii")
+
+
+def _check_text(text: str) -> str:
+    """openpyxl's ``check_string``: at most a cell's characters, no C0 control."""
+    text = text[:_MAX_CELL_TEXT]
+    if ILLEGAL_CHARACTERS_RE.search(text):
+        raise IllegalCharacterError(f"{text} cannot be used in worksheets.")
+    return text
+
+
+def _style_id(cell: Any) -> str:
+    """`` s="N"``: the workbook's index of ``cell``'s style (registering it)."""
+    return f' s="{cell.style_id}"'
+
+
+class _Part:
+    """One worksheet of a ``Table``: its rows, and where they have got to."""
+
+    def __init__(self, ws: Any, title: str, rows: _Rows) -> None:
+        self.ws = ws
+        self.title = title
+        self.rows = rows
+        #: The last row written, and the last data row (the header is row 1).
+        self.last = 1
+        self.last_data = 1
+        #: The style of the formula cells of a ``SumColumn``, by currency.
+        self.sum_styles: dict[str, str] = {}
 
 
 @attrs.frozen
@@ -233,13 +340,17 @@ class SumColumn:
     terms: tuple[int, ...]
 
 
+#: A column's cell writer: the value and the row number in, the cell's XML out.
+_CellText = Callable[[Any, str], str]
+
+
 class Table:
     """One logical sheet, streamed over as many worksheets as its rows need.
 
-    Cells that need a number format are made once per column (and currency)
-    and reused row after row: openpyxl writes a row as it is appended, so
-    the cell objects are free again when ``append`` returns. That keeps a
-    styled cell about as cheap as a plain value.
+    Rows are written as text (``_Rows``); the styles a column needs (number
+    formats by currency) are registered with openpyxl the first time a cell
+    needs them, as openpyxl itself would, so the workbook's styles are the
+    same as if openpyxl had written every cell.
     """
 
     def __init__(
@@ -273,45 +384,52 @@ class Table:
         self._total = total
         self._sum_template = ""
         if total is not None:
-            self._sum_template = "=" + "+".join(
+            self._sum_template = "+".join(
                 f"{get_column_letter(i + 1)}{{row}}" for i in total.terms
             )
         self._last_col = get_column_letter(len(columns))
         self._bold = Font(bold=True)
         self._wrap = Alignment(wrap_text=True, vertical="bottom")
-        self._parts: list[list[Any]] = []
+        self._parts: list[_Part] = []
         self._currency = ""
-        self._convert: list[Callable[[Any], Any]] = []
+        self._convert: list[_CellText] = []
         self._new_part()
 
     @property
     def current_title(self) -> str:
         """The title of the worksheet the next row goes on."""
-        return str(self._parts[-1][1])
+        return self._parts[-1].title
 
     def append(self, values: Sequence[object], currency: str = "") -> None:
         """Write one data row; ``currency`` picks the number format of money cells."""
         part = self._room()
         self._currency = currency
         convert = self._convert
-        row = [None if v is None else convert[i](v) for i, v in enumerate(values)]
-        if self._total is not None:
-            row[self._total.target] = self._sum_cell(part, values[self._total.target], currency)
-        part[0].append(row)
-        part[2] += 1
-        part[3] = part[2]
+        r = str(part.last + 1)
+        total = self._total
+        if total is None:
+            cells = [convert[i](v, r) for i, v in enumerate(values) if v is not None]
+        else:
+            cells = []
+            for i, v in enumerate(values):
+                if i == total.target:
+                    cells.append(self._sum_cell(part, v, currency, r))
+                elif v is not None:
+                    cells.append(convert[i](v, r))
+        part.rows.add(f'<row r="{r}">{"".join(cells)}</row>')
+        part.last += 1
+        part.last_data = part.last
 
-    def _sum_cell(self, part: list[Any], value: object, currency: str) -> Any:
-        cells: dict[str, _CachedFormulaCell] = part[4]
-        cell = cells.get(currency)
-        if cell is None:
-            cell = cells[currency] = _CachedFormulaCell(part[0])
+    def _sum_cell(self, part: _Part, value: object, currency: str, r: str) -> str:
+        style = part.sum_styles.get(currency)
+        if style is None:
+            cell = WriteOnlyCell(part.ws)
             cell.number_format = money_format(currency)
-        # Set directly: the template is the writer's own formula, not input text.
-        cell._value = self._sum_template.format(row=part[2] + 1)
-        cell.data_type = "f"
-        cell.cached = _money_number(value) if isinstance(value, Decimal) else 0.0
-        return cell
+            style = part.sum_styles[currency] = _style_id(cell)
+        cached = _money_number(value) if isinstance(value, Decimal) else 0.0
+        ref = f"{get_column_letter(self._total.target + 1)}{r}"  # type: ignore[union-attr]
+        formula = _escape(self._sum_template.format(row=r))
+        return f'<c r="{ref}"{style}><f>{formula}</f><v>{_number_text(cached)}</v></c>'
 
     def append_extra(self, values: Sequence[object], currency: str = "") -> None:
         """Write a row outside the autofilter and the data ranges (Summary's totals).
@@ -321,41 +439,42 @@ class Table:
         """
         part = self._room()
         self._currency = currency
-        ws = part[0]
-        row: list[object] = []
+        r = str(part.last + 1)
+        cells: list[str] = []
         for i, v in enumerate(values):
+            if v is None:
+                continue
             if isinstance(v, Formula):
-                cell = WriteOnlyCell(ws, str(v))
+                cell = WriteOnlyCell(part.ws, str(v))
                 cell.number_format = money_format(currency)
-                row.append(cell)
-            elif v is None:
-                row.append(None)
+                ref = f"{get_column_letter(i + 1)}{r}"
+                cells.append(f'<c r="{ref}"{_style_id(cell)}><f>{_escape(v[1:])}</f><v></v></c>')
             elif i < len(self._convert):
-                row.append(self._convert[i](v))
+                cells.append(self._convert[i](v, r))
             else:
-                row.append(text_cell(ws, v))
-        ws.append(row)
-        part[2] += 1
+                cells.append(_text_xml(f"{get_column_letter(i + 1)}{r}", v))
+        part.rows.add(f'<row r="{r}">{"".join(cells)}</row>')
+        part.last += 1
 
     def ensure_room(self, rows: int) -> None:
         """Start a new part now if ``rows`` more rows would not fit on this one.
 
         Does nothing when they could not fit on any part.
         """
-        if rows < self._limit and self._parts[-1][2] + rows > self._limit:
+        if rows < self._limit and self._parts[-1].last + rows > self._limit:
             self._new_part()
 
     def data_ranges(self) -> list[tuple[str, int]]:
         """``(title, last data row)`` of every part that holds data rows."""
-        return [(p[1], p[3]) for p in self._parts if p[3] > 1]
+        return [(p.title, p.last_data) for p in self._parts if p.last_data > 1]
 
     def finish(self) -> None:
         """Set each part's autofilter over its header and data rows."""
-        for ws, _title, _last, last_data, _cells in self._parts:
-            ws.auto_filter.ref = f"A1:{self._last_col}{last_data}"
+        for part in self._parts:
+            part.ws.auto_filter.ref = f"A1:{self._last_col}{part.last_data}"
 
-    def _room(self) -> list[Any]:
-        if self._parts[-1][2] >= self._limit:
+    def _room(self) -> _Part:
+        if self._parts[-1].last >= self._limit:
             self._new_part()
         return self._parts[-1]
 
@@ -363,7 +482,7 @@ class Table:
         number = len(self._parts) + 1
         title = self._title if number == 1 else f"{self._title} ({number})"
         ws = self._wb.create_sheet(title)
-        # Write-only sheets take widths, panes and page setup before the first row.
+        # Widths, panes and page setup go in the sheet's top, written now.
         for i, column in enumerate(self._columns):
             width = max(column.width, header_width(column.header), self._widths.get(i, 0))
             ws.column_dimensions[get_column_letter(i + 1)].width = width
@@ -372,9 +491,9 @@ class Table:
                 ws.column_dimensions[get_column_letter(i + 1)].width = width
         ws.freeze_panes = "A2"
         print_setup(ws)
-        if self._total is not None:
-            ws._writer = _SheetWriter(ws)
-            ws._writer.write_top()
+        rows = _Rows()
+        ws._writer = _RowsWriter(ws, rows)
+        ws._writer.write_top()
         header = []
         two_lines = False
         for i, column in enumerate(self._columns):
@@ -388,39 +507,73 @@ class Table:
             header.append(cell)
         if two_lines:
             ws.row_dimensions[1].height = _TWO_LINES
-        ws.append(header)
-        # Per part: worksheet, title, last row, last data row, formula cells by currency.
-        self._parts.append([ws, title, 1, 1, {}])
-        self._convert = [self._converter(ws, c.kind) for c in self._columns]
+        row_attrs = {"r": "1", **dict(ws.row_dimensions.get(1, {}))}
+        attributes = "".join(f' {k}="{v}"' for k, v in row_attrs.items())
+        cells = "".join(
+            _string_xml(f"{get_column_letter(i + 1)}1", _check_text(c.value), _style_id(c))
+            for i, c in enumerate(header)
+        )
+        rows.add(f"<row{attributes}>{cells}</row>")
+        self._parts.append(_Part(ws, title, rows))
+        self._convert = [self._converter(ws, i, c.kind) for i, c in enumerate(self._columns)]
 
-    def _converter(self, ws: Any, kind: cols.Kind) -> Callable[[Any], Any]:
+    def _converter(self, ws: Any, index: int, kind: cols.Kind) -> _CellText:
+        letter = get_column_letter(index + 1)
         if kind == "text":
-            return lambda v: text_cell(ws, v)
+            return lambda v, r: _text_xml(letter + r, v)
         if kind == "value":
-            return lambda v: any_cell(ws, v)
+            return lambda v, r: _any_xml(ws, letter + r, v)
         if kind in ("number", "count", "bool"):
-            return plain_number
+            return lambda v, r: _value_xml(ws, letter + r, plain_number(v))
         if kind in ("date", "datetime"):
-            cell = _ReusedCell(ws, row=1, column=1)
-            cell.number_format = _DATE_FORMAT if kind == "date" else _DATETIME_FORMAT
+            cell = WriteOnlyCell(ws)
+            number_format = _DATE_FORMAT if kind == "date" else _DATETIME_FORMAT
+            cell.number_format = number_format  # registered now, as before any row
+            style = ""
 
-            def moment(value: date) -> Any:
-                cell.value = value
-                return cell
+            def moment(value: date, r: str) -> str:
+                nonlocal style
+                if not style:
+                    style = _style_id(cell)
+                return _moment_xml(ws, letter + r, value, style, number_format)
 
             return moment
         extra = 4 if kind == "rate" else 0
-        by_currency: dict[str, Any] = {}
+        by_currency: dict[str, str] = {}
 
-        def money(value: Decimal) -> Any:
-            cell = by_currency.get(self._currency)
-            if cell is None:
-                cell = by_currency[self._currency] = _ReusedCell(ws, row=1, column=1)
+        def money(value: Decimal, r: str) -> str:
+            style = by_currency.get(self._currency)
+            if style is None:
+                cell = WriteOnlyCell(ws)
                 cell.number_format = money_format(self._currency, extra_places=extra)
-            cell.value = _money_number(value)
-            return cell
+                style = by_currency[self._currency] = _style_id(cell)
+            return _value_xml(ws, letter + r, _money_number(value), style)
 
         return money
+
+
+def _text_xml(ref: str, value: object) -> str:
+    """An input string as a text cell, always (``text_cell``)."""
+    return _string_xml(ref, _NOT_XML.sub("\ufffd", str(value))[:_MAX_CELL_TEXT])
+
+
+def _moment_xml(ws: Any, ref: str, value: object, style: str, number_format: str) -> str:
+    """A date or naive datetime as a serial number with ``style`` (the
+    index of ``number_format``)."""
+    if type(value) is date or (type(value) is datetime and value.tzinfo is None):
+        return f'<c r="{ref}"{style} t="n"><v>{_number_text(to_excel(value))}</v></c>'
+    return _through_openpyxl(ws, ref, value, number_format)
+
+
+def _any_xml(ws: Any, ref: str, value: object) -> str:
+    """``any_cell`` as text: text as text, dates with a date format, numbers."""
+    if isinstance(value, str):
+        return _text_xml(ref, value)
+    if isinstance(value, date):
+        cell = WriteOnlyCell(ws, value)
+        cell.number_format = _DATETIME_FORMAT if isinstance(value, datetime) else _DATE_FORMAT
+        return _moment_xml(ws, ref, value, _style_id(cell), cell.number_format)
+    return _value_xml(ws, ref, plain_number(value))
 
 
 def text_cell(ws: Any, value: object) -> Any:
@@ -537,9 +690,11 @@ class _PinnedArchive:
     temporary files' modification times.
     """
 
-    def __init__(self, path: Path, when: datetime) -> None:
+    def __init__(self, path: Path, when: datetime, rows: Mapping[str, _Rows]) -> None:
         self._zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
         self._when = (when.year, when.month, when.day, when.hour, when.minute, when.second)
+        #: The rows of sheets written as text, by the file openpyxl wrote the sheet to.
+        self._rows = rows
 
     def _info(self, name: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, date_time=self._when)
@@ -553,9 +708,26 @@ class _PinnedArchive:
 
     def write(self, filename: str, arcname: str) -> None:
         info = self._info(arcname)
-        info.file_size = os.path.getsize(filename)
-        with open(filename, "rb") as src, self._zip.open(info, "w") as dst:
+        rows = self._rows.get(filename)
+        if rows is None:
+            info.file_size = os.path.getsize(filename)
+            with open(filename, "rb") as src, self._zip.open(info, "w") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            return
+        # The sheet without its rows is small; its rows go where its empty
+        # sheetData is, copied from their file.
+        rows.close()
+        sheet = Path(filename).read_bytes()
+        found = _EMPTY_SHEET_DATA.search(sheet)
+        if found is None:  # pragma: no cover - openpyxl always writes one
+            raise RuntimeError(f"no sheetData in {arcname}")
+        head, tail = sheet[: found.start()] + b"<sheetData>", b"</sheetData>" + sheet[found.end() :]
+        info.file_size = len(head) + os.path.getsize(rows.path) + len(tail)
+        with open(rows.path, "rb") as src, self._zip.open(info, "w") as dst:
+            dst.write(head)
             shutil.copyfileobj(src, dst, 1 << 20)
+            dst.write(tail)
+        rows.discard()
 
     def namelist(self) -> list[str]:
         return self._zip.namelist()
@@ -564,8 +736,17 @@ class _PinnedArchive:
         self._zip.close()
 
 
+#: The sheetData openpyxl writes for a sheet whose rows it did not write.
+_EMPTY_SHEET_DATA: Final = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>")
+
+
 def _save(wb: Any, path: Path, when: datetime) -> None:
-    archive = _PinnedArchive(path, when)
+    rows = {
+        ws._writer.out: ws._writer.rows_file
+        for ws in wb.worksheets
+        if isinstance(getattr(ws, "_writer", None), _RowsWriter)
+    }
+    archive = _PinnedArchive(path, when, rows)
     try:
         ExcelWriter(wb, archive).save()
     finally:
@@ -578,6 +759,8 @@ def _discard(wb: Any) -> None:
         writer = getattr(ws, "_writer", None)
         if writer is None:
             continue
+        if isinstance(writer, _RowsWriter):
+            writer.rows_file.discard()
         with contextlib.suppress(Exception):
             ws.close()
         with contextlib.suppress(Exception):

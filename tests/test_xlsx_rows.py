@@ -1,0 +1,151 @@
+"""A ``Table`` writes its rows as text (``writers/_xlsx.py``): the workbook is
+byte for byte the one openpyxl writes from a cell object per value
+(``xlsx_reference.ReferenceTable``, the code before the change)."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.utils.exceptions import IllegalCharacterError
+
+from oncall_pay._columns import Column, Kind
+from oncall_pay.writers._xlsx import Formula, SumColumn, Table, streamed_workbook
+from xlsx_reference import ReferenceTable
+
+CREATED = datetime(2026, 12, 3, 12, 0, 0)
+
+#: Every kind of column, a long header (two lines) and a money total.
+COLUMNS = (
+    Column("Volunteer name, as the roster spells it", "text", 12),
+    Column("Value", "value", 10),
+    Column("Number", "number", 8),
+    Column("Count", "count", 8),
+    Column("Flag", "bool", 6),
+    Column("Day", "date", 10),
+    Column("When", "datetime", 16),
+    Column("Amount", "money", 12),
+    Column("Rate", "rate", 12),
+    Column("Total", "money", 12),
+)
+TOTAL = SumColumn(9, (7, 8))
+
+texts = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        ["=SUM(A1)", "=", "#N/A", *ERROR_CODES, " lead", "trail ", "a<b&c>d\r\n", "é日本😀"]
+    ),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=6),
+    st.text(alphabet="\x00\x01\x08\x0b\x1f\ufffe\uffff\t\n\r ab", max_size=6),
+)
+decimals = st.decimals(
+    min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=6, allow_nan=False
+)
+money = st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=4)
+dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31))
+moments = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2199, 12, 31))
+numbers = st.one_of(
+    decimals, st.integers(-(10**18), 10**18), st.floats(allow_nan=True, allow_infinity=True)
+)
+
+BY_KIND: dict[Kind, st.SearchStrategy[Any]] = {
+    "text": st.one_of(texts, st.integers(), decimals),
+    "value": st.one_of(texts, dates, moments, numbers, st.booleans()),
+    "number": numbers,
+    "count": st.integers(0, 10**6),
+    "bool": st.booleans(),
+    "date": dates,
+    "datetime": moments,
+    "money": money,
+    "rate": money,
+}
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> tuple[str, str, list[object]]:
+    """One row: how it is written (``append`` or ``append_extra``), its currency, its values."""
+    how = draw(st.sampled_from(["append", "append", "append", "extra"]))
+    currency = draw(st.sampled_from(["EUR", "JPY", "KWD", "USD"]))
+    values = [draw(st.none() | BY_KIND[c.kind]) for c in COLUMNS]
+    if how == "extra":
+        if draw(st.booleans()):
+            values[7] = Formula(f"=SUM(H2:H{draw(st.integers(2, 9))})")
+        values += draw(st.lists(st.none() | texts, max_size=2))
+    return how, currency, values
+
+
+def _write(path: Path, table: Callable[..., Any], data: list[tuple[str, str, list[object]]],
+           row_limit: int, total: SumColumn | None) -> None:  # fmt: skip
+    with streamed_workbook(path, created=CREATED, row_limit=row_limit) as wb:
+        sheet = table(wb, "Lines", COLUMNS, row_limit, widths={10: 14.0}, total=total)
+        for how, currency, values in data:
+            if how == "append":
+                sheet.append(values, currency)
+            else:
+                sheet.ensure_room(1)
+                sheet.append_extra(values, currency)
+        sheet.finish()
+
+
+def _entries(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+@settings(deadline=None)
+@given(
+    st.lists(rows(), max_size=12),
+    st.integers(min_value=2, max_value=6),
+    st.booleans(),
+)
+def test_rows_written_as_text_are_the_bytes_openpyxl_writes(
+    tmp_path_factory: pytest.TempPathFactory,
+    data: list[tuple[str, str, list[object]]],
+    row_limit: int,
+    with_total: bool,
+) -> None:
+    folder = tmp_path_factory.mktemp("rows")
+    ours, reference = folder / "ours.xlsx", folder / "reference.xlsx"
+    total = TOTAL if with_total else None
+    try:
+        _write(reference, ReferenceTable, data, row_limit, total)
+    except (IllegalCharacterError, TypeError, ValueError) as e:
+        # What openpyxl refuses, the text rows refuse the same way.
+        with pytest.raises(type(e)):
+            _write(ours, Table, data, row_limit, total)
+        assert not ours.exists()
+        return
+    _write(ours, Table, data, row_limit, total)
+    mine, theirs = _entries(ours), _entries(reference)
+    assert list(mine) == list(theirs)
+    for name in theirs:
+        assert mine[name] == theirs[name], name
+    assert ours.read_bytes() == reference.read_bytes()
+
+
+def test_a_failed_export_leaves_no_rows_file_behind(tmp_path: Path) -> None:
+    """The rows' temporary files go with the workbook when an export fails."""
+    import tempfile
+
+    before = set(Path(tempfile.gettempdir()).glob("oncall_pay-rows-*"))
+    target = tmp_path / "out.xlsx"
+
+    def export() -> None:
+        with streamed_workbook(target, created=CREATED, row_limit=10) as wb:
+            sheet = Table(wb, "Lines", COLUMNS, 10)
+            row = ["a", 1, Decimal(1), 1, True, None, None, Decimal(2), None, None]
+            sheet.append(row, "EUR")
+            raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        export()
+    assert not target.exists()
+    assert set(Path(tempfile.gettempdir()).glob("oncall_pay-rows-*")) == before
