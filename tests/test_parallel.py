@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pickle
+import tempfile
+import threading
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -12,6 +15,7 @@ from hypothesis import given, settings
 
 import oncall_pay as op
 from helpers import example_policy
+from oncall_pay import _parallel
 from oncall_pay._engine import compute_exact
 from oncall_pay._report import LineItem, PageOutcome, WeeklyStatement
 from strategies import PayRun, pay_runs
@@ -113,3 +117,48 @@ def test_report_objects_pickle_to_equal_objects() -> None:
         assert pickle.loads(pickle.dumps(obj)) == obj
     for cls in (LineItem, WeeklyStatement, PageOutcome):
         assert cls.__reduce__ is not object.__reduce__
+
+
+def _square(n: int) -> int:
+    if n == 29:
+        raise ValueError("twenty-nine")
+    return n * n
+
+
+def _results_left() -> set[Path]:
+    return set(Path(tempfile.gettempdir()).glob("oncall_pay-result-*"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("with_thread", [False, True])
+def test_the_pool_and_this_process_share_the_tasks_in_order(with_thread: bool) -> None:
+    """This process runs tasks from the start, the pool from the end; the
+    results come in task order, an error at its task's place, whether the
+    workers are forked (no other thread) or come from the fork server (a
+    thread is running); no result file is left behind."""
+    before = _results_left()
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    if with_thread:
+        thread.start()
+    try:
+        assert _parallel._context().get_start_method() == ("forkserver" if with_thread else "fork")
+        ran_here: list[int] = []
+
+        def here(n: int) -> int:
+            ran_here.append(n)
+            return _square(n)
+
+        tasks = list(range(29))
+        assert list(_parallel.map_ordered(_square, tasks, 2, here=here)) == [n * n for n in tasks]
+        assert ran_here == tasks[: len(ran_here)]  # from the start, in order
+        assert list(_parallel.map_ordered(_square, tasks, 3)) == [n * n for n in tasks]
+        got: list[int] = []
+        with pytest.raises(ValueError, match="twenty-nine"):
+            got.extend(_parallel.map_ordered(_square, range(40), 2, here=_square))
+        assert got == [n * n for n in range(29)]
+    finally:
+        stop.set()
+        if with_thread:
+            thread.join()
+    assert _results_left() == before

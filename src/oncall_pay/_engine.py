@@ -35,7 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NoReturn, TypeVar
 
 import attrs
 
@@ -115,6 +115,8 @@ def _zero(currency: str, rounding: str) -> Decimal:
 
 
 _NO_TIME = timedelta(0)
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 _ONE_US = timedelta(microseconds=1)
 
 
@@ -1150,6 +1152,20 @@ def _scaled(lines: Sequence[ExactLine], factor: Decimal) -> list[ExactLine]:
 # --- 6. the statement --------------------------------------------------------
 
 
+class _ReadOnlyDict(dict[_K, _V]):
+    """A dict that refuses to change: the hours and covered time that
+    statements of the same week's pay share (equal to a plain dict)."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("a statement's hours and covered time are read-only")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self),))
+
+
 @attrs.frozen
 class _WeekPay:
     """What a pay week pays, whoever's it is: the rounded lines and what the
@@ -1212,8 +1228,8 @@ def _cover_pay(
     return _CoverPay(
         lines=tuple(_rounded(line, currency, rounding) for line in exact),
         exact=tuple(exact),
-        hours={c: hours_6(us(s)) for c, s in spans.items()},
-        covered=spans,
+        hours=_ReadOnlyDict({c: hours_6(us(s)) for c, s in spans.items()}),
+        covered=_ReadOnlyDict(spans),
         week_off_hours=hours_6(sum(us(d.off_hours) for d in days if d is not None)),
         holidays=tuple(holidays),
     )
@@ -1267,9 +1283,9 @@ def _statement(
         rules_version=rules.version.effective_from,
         plan=rules.plan_name,
         lines=pay.lines,
-        # Copies: a statement's dicts are its own, though the week's pay is shared.
-        hours=dict(pay.hours),
-        covered=dict(pay.covered),
+        # Shared with every statement of the same week's pay: read-only.
+        hours=pay.hours,
+        covered=pay.covered,
         page_ids=tuple(f.page.id for f in ordered),
         counted_page_ids=tuple(f.page.id for f in ordered if f.reason is None),
         toil_days=pay.toil_days,
@@ -1632,34 +1648,57 @@ def _check_versions(policy: Policy, week_starts: Sequence[date]) -> None:
 @attrs.frozen
 class _Chunk:
     """Volunteers priced together, with only their own shifts and pages:
-    what one worker process is sent (docs/architecture.md#parallel-pricing)."""
+    what one worker process is sent for each piece of work
+    (docs/architecture.md#parallel-pricing)."""
 
     volunteers: tuple[Volunteer, ...]
     shifts_of: Mapping[str, list[Shift]]
     pages_of: Mapping[str, list[Page]]
+
+
+@pickle_by_fields
+@attrs.frozen
+class _RunSettings:
+    """What every chunk of a run is priced with: sent to each worker once."""
+
     policy: Policy
     week_starts: tuple[date, ...]
     keep_exact: bool
 
 
-def _price_chunk(chunk: _Chunk, shared: _Shared | None = None) -> list[_Priced]:
-    """Run the pipeline for each volunteer of a chunk, in order, sharing one
-    ``_Shared`` (resolved calendars and cut days) among them: ``shared``, or
-    a new one (a worker process gets its chunk by pickle, policy included,
-    so what it resolved for an earlier chunk is for another policy object)."""
-    window = (chunk.week_starts[0], chunk.week_starts[-1])
-    reported = frozenset(chunk.week_starts)
-    shared = _Shared() if shared is None else shared
+def _price_chunk(chunk: _Chunk, run: _RunSettings, shared: _Shared) -> list[_Priced]:
+    """Run the pipeline for each volunteer of a chunk, in order, sharing
+    ``shared`` (resolved calendars, cut days, priced weeks) with every other
+    chunk priced in this process for the same run."""
+    window = (run.week_starts[0], run.week_starts[-1])
+    reported = frozenset(run.week_starts)
     return [
         _price_volunteer(
-            _Volunteer(v, chunk.policy, reported, shared),
+            _Volunteer(v, run.policy, reported, shared),
             chunk.shifts_of.get(v.id, ()),
             chunk.pages_of.get(v.id, ()),
             window,
-            keep_exact=chunk.keep_exact,
+            keep_exact=run.keep_exact,
         )
         for v in chunk.volunteers
     ]
+
+
+#: A worker process's run: its settings and what its chunks share.
+_WORKER_RUN: list[tuple[_RunSettings, _Shared]] = []
+
+
+def _start_worker(run: _RunSettings) -> None:
+    """A worker process's start: the run's settings, received once. The
+    process only prices, so its cyclic garbage collector is off for good
+    (``_compute`` says why)."""
+    gc.disable()
+    _WORKER_RUN[:] = [(run, _Shared())]
+
+
+def _price_chunk_in_worker(chunk: _Chunk) -> list[_Priced]:
+    run, shared = _WORKER_RUN[0]
+    return _price_chunk(chunk, run, shared)
 
 
 #: Volunteers per chunk when pricing in processes: enough that sending a
@@ -1669,13 +1708,7 @@ _CHUNK_VOLUNTEERS: Final = 250
 
 
 def _chunks(
-    ordered: Sequence[Volunteer],
-    shifts: Iterable[Shift],
-    pages: Iterable[Page],
-    policy: Policy,
-    week_starts: Sequence[date],
-    keep_exact: bool,
-    size: int,
+    ordered: Sequence[Volunteer], shifts: Iterable[Shift], pages: Iterable[Page], size: int
 ) -> list[_Chunk]:
     """The volunteers in id order cut into chunks of ``size``."""
     shifts_of: dict[str, list[Shift]] = defaultdict(list)
@@ -1684,7 +1717,6 @@ def _chunks(
     pages_of: dict[str, list[Page]] = defaultdict(list)
     for page in pages:
         pages_of[page.volunteer_id].append(page)
-    weeks = tuple(week_starts)
     chunks = []
     for i in range(0, len(ordered), size):
         vols = tuple(ordered[i : i + size])
@@ -1693,9 +1725,8 @@ def _chunks(
                 vols,
                 {v.id: shifts_of[v.id] for v in vols if v.id in shifts_of},
                 {v.id: pages_of[v.id] for v in vols if v.id in pages_of},
-                policy, weeks, keep_exact,
             )
-        )  # fmt: skip
+        )
     return chunks
 
 
@@ -1710,22 +1741,24 @@ def _price_all(
     workers: int,
 ) -> list[_Priced]:
     """Run the pipeline for every volunteer, in id order: in this process,
-    or in ``workers`` processes, one chunk of volunteers at a time; the
-    results are the same either way."""
+    or in ``workers`` processes (this one among them), one chunk of
+    volunteers at a time; the results are the same either way."""
     ordered = sorted(volunteers, key=lambda v: v.id)
     total = len(ordered)
+    run = _RunSettings(policy, tuple(week_starts), keep_exact)
+    shared = _Shared()
+    results: Iterable[list[_Priced]]
     if workers <= 1:
         # Chunks of one percent, so the progress display moves as before.
-        size = max(1, total // 100)
-        shared = _Shared()
-        results: Iterable[list[_Priced]] = (
-            _price_chunk(chunk, shared)
-            for chunk in _chunks(ordered, shifts, pages, policy, week_starts, keep_exact, size)
-        )
+        chunks = _chunks(ordered, shifts, pages, max(1, total // 100))
+        results = (_price_chunk(chunk, run, shared) for chunk in chunks)
     else:
-        chunks = _chunks(ordered, shifts, pages, policy, week_starts, keep_exact,
-                         min(_CHUNK_VOLUNTEERS, max(1, -(-total // (workers * 4)))))  # fmt: skip
-        results = map_ordered(_price_chunk, chunks, workers)
+        size = min(_CHUNK_VOLUNTEERS, max(1, -(-total // (workers * 8))))
+        results = map_ordered(
+            _price_chunk_in_worker, _chunks(ordered, shifts, pages, size), workers,
+            here=lambda chunk: _price_chunk(chunk, run, shared),
+            initializer=_start_worker, initargs=(run,),
+        )  # fmt: skip
     priced: list[_Priced] = []
     if progress is not None:
         progress(0, total)

@@ -15,8 +15,12 @@ back to the parent.
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import os
+import pickle
+import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -65,12 +69,20 @@ def available_workers() -> int:
 
 
 def _context() -> BaseContext:
-    """``forkserver`` where the platform has it (Linux, macOS): a fork of a
-    clean server process, safe even when the caller runs threads, and the
-    default from Python 3.14; ``spawn`` elsewhere."""
+    """How worker processes start.
+
+    ``fork`` where the platform has it and this process runs no other
+    thread (the command line): the workers inherit the tasks and the run's
+    settings, so nothing but results crosses between processes. Forking a
+    process that runs threads can deadlock the child, so then
+    ``forkserver`` (a fork of a clean server process; the default from
+    Python 3.14), and ``spawn`` where neither exists.
+    """
     import multiprocessing  # here: a run in one process need not load it
 
     methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
     if "forkserver" not in methods:  # pragma: no cover - Windows
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
@@ -79,20 +91,101 @@ def _context() -> BaseContext:
     return context
 
 
-def map_ordered(fn: Callable[[_T], _R], tasks: Iterable[_T], workers: int) -> Iterator[_R]:
+#: The tasks of the pool being started, for workers that inherit them (fork).
+_INHERITED: list[Any] = []
+
+
+def _inherited(fn: Callable[[Any], Any], index: int) -> Any:
+    """Run a task a forked worker inherited, by its place in the list."""
+    return fn(_INHERITED[index])
+
+
+def _to_file(run: Callable[..., Any], *args: Any) -> str:
+    """Run a task in a worker and leave its result, pickled, in a temporary
+    file; return the file's path.
+
+    A result is megabytes: sent through the pool's pipe, the parent's
+    result thread would take it in while the parent prices its own share,
+    and the two threads would keep handing the interpreter lock to each
+    other. Only the path crosses; the parent reads the file when its own
+    share is done.
+    """
+    result = run(*args)
+    fd, path = tempfile.mkstemp(prefix="oncall_pay-result-", suffix=".pickle")
+    with os.fdopen(fd, "wb") as out:
+        pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def _from_file(path: str) -> Any:
+    """The result ``_to_file`` left, read and removed."""
+    try:
+        with open(path, "rb") as src:
+            return pickle.load(src)
+    finally:
+        os.remove(path)
+
+
+def map_ordered(
+    fn: Callable[[_T], _R],
+    tasks: Iterable[_T],
+    workers: int,
+    *,
+    here: Callable[[_T], _R] | None = None,
+    initializer: Callable[..., object] | None = None,
+    initargs: tuple[Any, ...] = (),
+) -> Iterator[_R]:
     """``map(fn, tasks)`` in ``workers`` processes, results in task order.
 
     ``fn`` must be a module-level function; tasks and results must pickle.
-    The pool is shut down when the iterator is exhausted or closed, and an
-    exception raised by ``fn`` is raised here, at its task's place.
+    With ``here``, this process is one of the ``workers``: a pool of the
+    others takes tasks from the end of the list while this process runs
+    tasks from its start with ``here``, each one the pool has not begun,
+    until the two meet (so the work is shared out as it goes, and only the
+    pool's results cross between processes). Each pool process runs
+    ``initializer(*initargs)`` once first. The pool is shut down when the
+    iterator is exhausted or closed, and an exception raised by a task is
+    raised here, at its task's place.
     """
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-        futures = [pool.submit(fn, task) for task in tasks]
-        try:
-            for future in futures:
-                yield future.result()
-        finally:
-            for future in futures:
-                future.cancel()
+    tasks = list(tasks)
+    pool_size = workers - 1 if here is not None else workers
+    context = _context()
+    forked = context.get_start_method() == "fork"
+    # Forked workers inherit the tasks: each is sent as its place in the list.
+    _INHERITED[:] = tasks if forked else []
+    futures: dict[int, Future[str]] = {}
+    try:
+        with ProcessPoolExecutor(
+            max_workers=max(pool_size, 1), mp_context=context,
+            initializer=initializer, initargs=initargs,
+        ) as pool:  # fmt: skip
+            # The pool begins at the last task, so the two ends meet.
+            order = range(len(tasks) - 1, -1, -1) if here is not None else range(len(tasks))
+            for i in order:
+                futures[i] = (
+                    pool.submit(_to_file, _inherited, fn, i)
+                    if forked
+                    else pool.submit(_to_file, fn, tasks[i])
+                )
+            try:
+                stealing = here is not None
+                for i, task in enumerate(tasks):
+                    # A task the pool has not begun is taken back and run here.
+                    if stealing and futures[i].cancel():
+                        yield here(task)  # type: ignore[misc]
+                        continue
+                    stealing = False
+                    yield _from_file(futures.pop(i).result())
+            finally:
+                for future in futures.values():
+                    future.cancel()
+    finally:
+        _INHERITED.clear()
+        # The pool has stopped: remove the results nobody took (after an
+        # error, or when the caller stopped early).
+        for future in futures.values():
+            if not future.cancelled() and future.exception() is None:
+                with contextlib.suppress(OSError):
+                    os.remove(future.result())
