@@ -5,7 +5,7 @@ Values are checked once, where they are built, and trusted afterwards.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -107,6 +107,26 @@ def period_problems(start: date, end: date, *, fields: tuple[str, str]) -> list[
         if problem is not None:
             problems.append(Problem(problem, field=field))
     return problems
+
+
+def _not_after(end: datetime, start: datetime) -> bool:
+    """``end <= start`` as instants (in UTC but where both offsets are fixed)."""
+    if type(start.tzinfo) is timezone and type(end.tzinfo) is timezone:
+        return end <= start
+    return end.astimezone(UTC) <= start.astimezone(UTC)
+
+
+def _plainly_aware(value: datetime | None) -> bool:
+    """Whether ``value`` is, beyond doubt and cheaply, what ``_check_aware``
+    accepts: ``None``, or a datetime with a fixed UTC offset inside the
+    accepted dates (the common case, checked without building a message)."""
+    if value is None:
+        return True
+    return (
+        type(value) is datetime
+        and type(value.tzinfo) is timezone
+        and EARLIEST_DATE.year < value.year < LATEST_DATE.year
+    )
 
 
 def _check_aware(record: str, field: str, value: datetime | None) -> None:
@@ -284,20 +304,20 @@ class Shift:
         return role_key(self.role) == SHADOW_ROLE
 
     def __attrs_post_init__(self) -> None:
-        record = f"shift of {self.volunteer_id!r}"
-        _check_aware(record, "start", self.start)
-        _check_aware(record, "end", self.end)
+        start, end = self.start, self.end
+        if not (_plainly_aware(start) and _plainly_aware(end)):
+            record = f"shift of {self.volunteer_id!r}"
+            _check_aware(record, "start", start)
+            _check_aware(record, "end", end)
         # Compared in UTC: Python compares two datetimes that share a tzinfo
-        # by wall clock, which gets the repeated hour of a clock change wrong.
-        if (
-            self.start is not None
-            and self.end is not None
-            and self.end.astimezone(UTC) <= self.start.astimezone(UTC)
-        ):
+        # by wall clock, which gets the repeated hour of a clock change wrong
+        # (not so with fixed offsets, which every reader but iCalendar gives).
+        if start is not None and end is not None and _not_after(end, start):
+            record = f"shift of {self.volunteer_id!r}"
             raise _fail(
                 record,
                 "end",
-                f"{self.end.isoformat()} is not after start {self.start.isoformat()}",
+                f"{end.isoformat()} is not after start {start.isoformat()}",
             )
 
 

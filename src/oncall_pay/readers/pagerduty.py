@@ -245,9 +245,11 @@ def read_pagerduty_schedule(
     return tuple(dict.fromkeys(shift for read in files for _, shift in read))
 
 
-def _schedule_entries(doc: _Json, people: People, unmatched: Unmatched) -> list[tuple[str, Shift]]:
+def _schedule_entries(
+    doc: _Json, people: People, unmatched: Unmatched
+) -> list[tuple[str | _Place, Shift]]:
     """The shifts of one saved schedule, each with its JSON path."""
-    read: list[tuple[str, Shift]] = []
+    read: list[tuple[str | _Place, Shift]] = []
     schedule, prefix = doc.data, ""
     if isinstance(schedule, dict) and "schedule" in schedule:
         schedule, prefix = schedule["schedule"], "schedule"
@@ -267,7 +269,12 @@ def _schedule_entries(doc: _Json, people: People, unmatched: Unmatched) -> list[
     if isinstance(schedule, dict):
         name = schedule.get("name") or schedule.get("summary")
         role = name if isinstance(name, str) and name.strip() else None
+    matched = doc.matched
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        shift = _plain_entry(entry, matched, role)
+        if shift is not None:
+            read.append((_Place(base, index), shift))
+            continue
         where = f"{base}[{index}]"
         if not isinstance(entry, dict):
             doc.fail(where, f"expected an entry {{start, end, user}}, got {_shown(entry)}")
@@ -282,6 +289,46 @@ def _schedule_entries(doc: _Json, people: People, unmatched: Unmatched) -> list[
     if entries is not None and not isinstance(entries, list):
         doc.fail(base, f"expected a list of entries, got {_shown(entries)}")
     return read
+
+
+class _Place:
+    """``{base}[{index}]``, spelled out only when a message needs it."""
+
+    __slots__ = ("base", "index")
+
+    def __init__(self, base: str, index: int) -> None:
+        self.base, self.index = base, index
+
+    def __str__(self) -> str:
+        return f"{self.base}[{self.index}]"
+
+
+def _plain_entry(
+    entry: object, matched: Mapping[tuple[object, ...], tuple[str, str]], role: str | None
+) -> Shift | None:
+    """The shift of a well-formed entry whose user was matched before, or
+    ``None`` to read it the long way (which reports what is wrong).
+
+    Most entries are such: a schedule names its few people again and
+    again, and this skips spelling out each entry's place.
+    """
+    if type(entry) is not dict:
+        return None
+    start, end, user = entry.get("start"), entry.get("end"), entry.get("user")
+    if type(start) is not str or type(end) is not str or type(user) is not dict:
+        return None
+    try:
+        found = matched.get(
+            (user.get("id"), user.get("email"), user.get("name"), user.get("summary"))
+        )
+    except TypeError:  # a list or object where text belongs: the long way says so
+        return None
+    if found is None:
+        return None
+    try:
+        return Shift(found[0], _parse_instant(start), _parse_instant(end), role)
+    except (ValueError, InputError):
+        return None
 
 
 def read_pagerduty_log_entries(
@@ -584,6 +631,10 @@ class _Json:
     source: str
     data: Any
     problems: list[Problem] = attrs.field(factory=list)
+    #: Users already matched to one volunteer, by their reference's id,
+    #: email, name and summary: a schedule names its few people again and
+    #: again.
+    matched: dict[tuple[object, ...], tuple[str, str]] = attrs.field(factory=dict)
 
     @classmethod
     def load(cls, item: Source) -> _Json:
@@ -705,6 +756,15 @@ class _Json:
         user = self.member(obj, key, path, "a user {id, type, summary, ...}")
         if user is None:
             return None
+        seen_as: tuple[object, ...] | None = None
+        if type(user) is dict:
+            seen_as = (user.get("id"), user.get("email"), user.get("name"), user.get("summary"))
+            if all(value is None or type(value) is str for value in seen_as):
+                found = self.matched.get(seen_as)
+                if found is not None:
+                    return found
+            else:
+                seen_as = None
         if not isinstance(user, dict) or not isinstance(user.get("id"), str) or not user["id"]:
             self.fail(_join(path, key), f"expected a user reference with an id, got {_shown(user)}")
             return None
@@ -713,6 +773,8 @@ class _Json:
         name = _text(user.get("name")) or _text(user.get("summary"))
         matched = people.pagerduty(user_id, email, name)
         if len(matched) == 1:
+            if seen_as is not None:
+                self.matched[seen_as] = (matched[0], user_id)
             return matched[0], user_id
         _unmatched_user(
             unmatched, user_id, email, name, matched, self.source, path=_join(path, key)
@@ -866,7 +928,7 @@ def _not_a_volunteer(taken: tuple[str, str], why: str) -> Notice:
 
 def _cut_entries(
     source: str,
-    read: list[tuple[str, Shift]],
+    read: list[tuple[str | _Place, Shift]],
     file: int,
     by_volunteer: Mapping[str, list[tuple[int, Shift]]],
     zones: Mapping[str, str],
