@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -387,13 +387,16 @@ _URGENCY_SETS = st.sampled_from([None, None, None, ("high",), ("high", "low"), (
 _TOIL = st.sampled_from(["0", "0.5", "1"])
 
 
+_ANY_OR_HOME_COUNTRY = st.just("*") | _HOME_COUNTRIES
+
+
 @st.composite
 def run_calendars(draw: st.DrawFn, anchor: date, *, allow_missing: bool) -> op.Calendar:
     """A calendar whose company days off and removed holidays (if any) fall
     near ``anchor``, and that allows a missing subdivision when ``allow_missing``."""
     extra: dict[str, list[date]] = {}
     if draw(st.booleans()):
-        key = draw(st.just("*") | _HOME_COUNTRIES)
+        key = draw(_ANY_OR_HOME_COUNTRY)
         extra[key] = [anchor + timedelta(days=n) for n in draw(_NEAR_DAYS)]
     removed: dict[str, list[date]] = {}
     if draw(st.integers(0, 3)) == 0:
@@ -489,7 +492,7 @@ def run_tiers(
             fraction = min(fraction, draw(_FRACTIONS))
             tiers[name] = scaled_tier(plan, roles[name], fraction)
         else:
-            own = draw(run_rates(minor_unit(plan.currency), multiples=multiples))
+            own = draw(_rates_of(minor_unit(plan.currency), multiples))
             tiers[name] = op.Tier(
                 roles=roles[name], weekly_stipend=own.weekly_stipend, standby=own.standby,
                 callout=own.callout, interrupted_weekend=own.interrupted_weekend,
@@ -519,17 +522,17 @@ def run_plans(
     them; ``None``: never)."""
     currency = draw(_RUN_CURRENCIES)
     places = minor_unit(currency)
-    rates = draw(run_rates(places, multiples=multiples))
+    rates = draw(_rates_of(places, multiples))
     weekly_cap = None
     if cap and draw(st.booleans()):
-        weekly_cap = Decimal(draw(st.integers(0, 2000 * 10**places))).scaleb(-places)
+        weekly_cap = Decimal(draw(_integers(0, 2000 * 10**places))).scaleb(-places)
     calendar = op.Calendar()
     if draw(st.integers(0, 2)) == 0:
         calendar = attrs.evolve(
-            draw(run_calendars(anchor, allow_missing=allow_missing)),
+            draw(_calendars_of(anchor, allow_missing)),
             allow_missing_subdivision=None,
         )
-    sets = {name: draw(run_rates(places, multiples=multiples)) for name in rate_sets}
+    sets = {name: draw(_rates_of(places, multiples)) for name in rate_sets}
     plan = op.Plan(
         currency=currency,
         countries=countries,
@@ -562,7 +565,7 @@ def run_rates(draw: st.DrawFn, places: int, *, multiples: bool = False) -> op.Ra
         minimum_minutes=minimum,
         increment_minutes=draw(_INCREMENTS),
         multipliers=draw(_MULTIPLIERS),
-        max_minutes=draw(st.none() | st.integers(minimum, minimum + 600)),
+        max_minutes=draw(_none_or_integers(minimum, minimum + 600)),
         urgencies=draw(_URGENCY_SETS),
         per_page=draw(fixed) if draw(st.booleans()) else Decimal(0),
     )
@@ -589,21 +592,77 @@ def run_versions(
     tiers: str = "free",
 ) -> op.Version:
     """A version: a default plan, sometimes a country plan in another currency."""
-    more: dict[str, Any] = {"rate_sets": rate_sets, "multiples": multiples, "tiers": tiers}
     plan_values = {
-        "default": draw(run_plans(anchor, cap=cap, allow_missing=allow_missing, **more))
+        "default": draw(_plans_of(anchor, (), cap, allow_missing, rate_sets, multiples, tiers))
     }
     if draw(st.integers(0, 2)) == 0:
         countries = draw(st.lists(_HOME_COUNTRIES, min_size=1, max_size=3, unique=True))
         plan_values["local"] = draw(
-            run_plans(anchor, tuple(countries), cap=cap, allow_missing=allow_missing, **more)
+            _plans_of(anchor, tuple(countries), cap, allow_missing, rate_sets, multiples, tiers)
         )
     return op.Version(
         effective_from=effective_from,
         plans=plan_values,
         rounding=draw(st.sampled_from(["half_up", "half_even"])),
-        calendar=draw(run_calendars(anchor, allow_missing=allow_missing)),
+        calendar=draw(_calendars_of(anchor, allow_missing)),
         payroll=op.Payroll(ALL_EARNING_CODES),
+    )
+
+
+# Strategies made once and reused: building a strategy object on every draw
+# made Hypothesis validate each new one again, a third of the time the
+# property tests spent (the values drawn are the same).
+@functools.cache
+def _integers(low: int, high: int) -> st.SearchStrategy[int]:
+    return st.integers(low, high)
+
+
+@functools.cache
+def _none_or_integers(low: int, high: int) -> st.SearchStrategy[int | None]:
+    return st.none() | st.integers(low, high)
+
+
+@functools.cache
+def _rates_of(places: int, multiples: bool) -> st.SearchStrategy[op.RateSet]:
+    return run_rates(places, multiples=multiples)
+
+
+@functools.lru_cache(maxsize=4096)
+def _calendars_of(anchor: date, allow_missing: bool) -> st.SearchStrategy[op.Calendar]:
+    return run_calendars(anchor, allow_missing=allow_missing)
+
+
+@functools.lru_cache(maxsize=4096)
+def _plans_of(
+    anchor: date, countries: tuple[str, ...], cap: bool, allow_missing: bool,
+    rate_sets: tuple[str, ...], multiples: bool, tiers: str | None,
+) -> st.SearchStrategy[op.Plan]:  # fmt: skip
+    return run_plans(
+        anchor, countries, cap=cap, allow_missing=allow_missing, rate_sets=rate_sets,
+        multiples=multiples, tiers=tiers,
+    )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=4096)
+def _versions_of(
+    effective_from: date, anchor: date, cap: bool, allow_missing: bool,
+    rate_sets: tuple[str, ...], multiples: bool, tiers: str,
+) -> st.SearchStrategy[op.Version]:  # fmt: skip
+    return run_versions(
+        effective_from, anchor, cap=cap, allow_missing=allow_missing, rate_sets=rate_sets,
+        multiples=multiples, tiers=tiers,
+    )  # fmt: skip
+
+
+_WEEK_STARTS = st.sampled_from(["monday"] * 4 + ["sunday", "saturday", *WEEKDAYS])
+
+
+@functools.lru_cache(maxsize=4096)
+def _later_versions(anchor: date, max_versions: int) -> st.SearchStrategy[list[date]]:
+    return st.lists(
+        st.integers(-14, 21).map(lambda n: anchor + timedelta(days=n)),
+        max_size=max_versions - 1,
+        unique=True,
     )
 
 
@@ -634,27 +693,16 @@ def run_policies(
         multiples = draw(st.integers(0, 2)) == 0
     sets = ("senior",) if rate_sets else ()
     first = first_week - timedelta(days=draw(st.integers(0, 40)))
-    later = draw(
-        st.lists(
-            st.integers(-14, 21).map(lambda n: anchor + timedelta(days=n)),
-            max_size=max_versions - 1,
-            unique=True,
-        )
-    )
+    later = draw(_later_versions(anchor, max_versions))
     dates = [first] + [d for d in later if d > first]
     return op.Policy(
         versions=tuple(
-            draw(
-                run_versions(
-                    d, anchor, cap=cap, allow_missing=allow_missing, rate_sets=sets,
-                    multiples=multiples, tiers=tiers,
-                )
-            )
+            draw(_versions_of(d, anchor, cap, allow_missing, sets, multiples, tiers))
             for d in dates
         ),
         name="properties",
         # Monday mostly; Sunday and Saturday cut a plain weekend in two.
-        week_starts_on=draw(st.sampled_from(["monday"] * 4 + ["sunday", "saturday", *WEEKDAYS])),
+        week_starts_on=draw(_WEEK_STARTS),
     )
 
 
@@ -673,15 +721,26 @@ def volunteers(
     zone_name, country, subdivision = draw(st.sampled_from(homes))
     if allow_missing and subdivision is not None and draw(st.booleans()):
         subdivision = None
-    factors = st.sampled_from([Decimal(0), Decimal("0.5"), Decimal("1.25"), Decimal("1.333333")])
     return op.Volunteer(
         id=vid, name=vid.title(), country=country, timezone=zone_name, subdivision=subdivision,
-        rate_factor=draw(st.none() | factors),  # docs/how-pay-is-computed.md#per-person-rates
-        rate_set=draw(st.none() | st.sampled_from(rate_sets)) if rate_sets else None,
-        base_hourly=draw(BASE_HOURLY if base else st.none() | BASE_HOURLY),
+        rate_factor=draw(_RATE_FACTORS),  # docs/how-pay-is-computed.md#per-person-rates
+        rate_set=draw(_none_or_one_of(rate_sets)) if rate_sets else None,
+        base_hourly=draw(BASE_HOURLY if base else _NONE_OR_BASE_HOURLY),
     )  # fmt: skip
 
 
+_NONE_OR_BASE_HOURLY = st.none() | BASE_HOURLY
+_RATE_FACTORS = st.none() | st.sampled_from(
+    [Decimal(0), Decimal("0.5"), Decimal("1.25"), Decimal("1.333333")]
+)
+
+
+@functools.cache
+def _none_or_one_of(values: tuple[str, ...]) -> st.SearchStrategy[str | None]:
+    return st.none() | st.sampled_from(values)
+
+
+@functools.cache
 def representations(zone_name: str) -> st.SearchStrategy[tzinfo]:
     """Ways to write an instant: UTC, the volunteer's own zone, a fixed offset."""
     return st.sampled_from([UTC, ZoneInfo(zone_name), ZoneInfo(zone_name)]) | fixed_offsets()
@@ -693,6 +752,7 @@ def dressed(draw: st.DrawFn, instant: datetime, zone_name: str) -> datetime:
     return instant.astimezone(draw(representations(zone_name)))
 
 
+@functools.cache
 def fixed_offsets() -> st.SearchStrategy[timezone]:
     """Fixed UTC offsets between -12:00 and +14:00: minutes, sometimes seconds."""
     return st.integers(-12 * 3600, 14 * 3600).map(

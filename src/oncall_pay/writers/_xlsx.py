@@ -3,6 +3,12 @@
 - openpyxl's write-only mode streams each sheet to a temporary file, so the
   writer's memory does not grow with the number of rows; a ``Table`` goes on
   in ``Lines (2)``, ``Lines (3)`` … when a sheet reaches the row limit.
+- A ``Table``'s rows are written as SpreadsheetML text to a file of their
+  own (``_Rows``) and spliced into the sheet when the workbook is saved;
+  openpyxl writes everything else (styles, widths, panes, page setup,
+  autofilter). A cell object per value was most of an export's time. The
+  text is byte for byte what openpyxl writes (``tests/test_xlsx_rows.py``),
+  and each style is registered with openpyxl when a cell first needs it.
 - Text that comes from inputs is always a text cell: openpyxl would turn a
   string starting with ``=`` into a formula (and ``#N/A`` into an error), so
   such strings get a cell whose type is set to text by hand.
