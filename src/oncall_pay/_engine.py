@@ -35,7 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, Final, Literal, NoReturn, TypeVar
+from typing import Any, Final, Literal, NamedTuple, NoReturn, TypeVar
 
 import attrs
 
@@ -718,8 +718,10 @@ def _tiered_coverage(
 # --- 2. which pages count ----------------------------------------------------
 
 
-@attrs.frozen
-class _PageFacts:
+class _PageFacts(NamedTuple):
+    """Where one page fell and whether it counts (a tuple: one per page,
+    made and read in the engine only)."""
+
     page: Page
     at: datetime
     week_start: date
@@ -1047,6 +1049,8 @@ def _block_bonuses(
     counted pages' roles, read in the week's plan (shadow time it does not
     price pays none). Returns blocks per paying tier, and the time off in
     lieu earned."""
+    if not blocks:  # most weeks
+        return {}, 0 * plan.interrupted_weekend.toil_days
     count: dict[str | None, int] = defaultdict(int)
     for roles in blocks:
         found: list[_TierRole] = []
@@ -1274,7 +1278,9 @@ def _statement(
     v: Volunteer, week: date, rules: _WeekRules, pay: _WeekPay, week_pages: Sequence[_PageFacts]
 ) -> WeeklyStatement:
     """A volunteer's statement of a week: the week's pay and their pages."""
-    ordered = sorted(week_pages, key=lambda f: (f.at, f.page.id)) if week_pages else ()
+    ordered = (
+        sorted(week_pages, key=lambda f: (f.at, f.page.id)) if len(week_pages) > 1 else week_pages
+    )
     return WeeklyStatement(
         volunteer_id=v.id,
         week=_iso_week(week),
