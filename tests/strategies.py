@@ -133,21 +133,27 @@ def holiday_dates() -> st.SearchStrategy[list[date]]:
     return st.lists(st.dates(date(2025, 1, 1), date(2027, 12, 31)), max_size=3)
 
 
+_NONE_OR_BOOL = st.none() | st.booleans()
+_NONE_OR_WEEKEND_DAYS = st.none() | st.lists(st.sampled_from(WEEKDAYS), unique=True, max_size=6)
+_NONE_OR_WORKING_HOURS = st.none() | working_hours()
+_NONE_OR_NIGHT_HOURS = st.none() | night_hours()
+
+
 @st.composite
 def calendars(draw: st.DrawFn) -> op.Calendar:
     """Calendar settings with each one present or left unset (``None``)."""
     return op.Calendar(
-        weekend_days=draw(st.none() | st.lists(st.sampled_from(WEEKDAYS), unique=True, max_size=6)),
-        working_hours=draw(st.none() | working_hours()),
-        observed_holidays=draw(st.none() | st.booleans()),
+        weekend_days=draw(_NONE_OR_WEEKEND_DAYS),
+        working_hours=draw(_NONE_OR_WORKING_HOURS),
+        observed_holidays=draw(_NONE_OR_BOOL),
         extra_holidays=draw(
             st.dictionaries(st.sampled_from(("*", *COUNTRIES)), holiday_dates(), max_size=3)
         ),
         removed_holidays=draw(
             st.dictionaries(st.sampled_from(COUNTRIES), holiday_dates(), max_size=2)
         ),
-        allow_missing_subdivision=draw(st.none() | st.booleans()),
-        night_hours=draw(st.none() | night_hours()),
+        allow_missing_subdivision=draw(_NONE_OR_BOOL),
+        night_hours=draw(_NONE_OR_NIGHT_HOURS),
     )
 
 
@@ -390,6 +396,12 @@ _TOIL = st.sampled_from(["0", "0.5", "1"])
 _ANY_OR_HOME_COUNTRY = st.just("*") | _HOME_COUNTRIES
 
 
+_ROUNDINGS = st.sampled_from(["half_up", "half_even"])
+_TITLES = st.sampled_from([None, "disk full"])
+_DAYS_BEFORE = st.sampled_from([14, 11]) | st.integers(0, 14)
+_DAYS_AFTER = st.sampled_from([21, 14]) | st.integers(-3, 21)
+
+
 @st.composite
 def run_calendars(draw: st.DrawFn, anchor: date, *, allow_missing: bool) -> op.Calendar:
     """A calendar whose company days off and removed holidays (if any) fall
@@ -603,7 +615,7 @@ def run_versions(
     return op.Version(
         effective_from=effective_from,
         plans=plan_values,
-        rounding=draw(st.sampled_from(["half_up", "half_even"])),
+        rounding=draw(_ROUNDINGS),
         calendar=draw(_calendars_of(anchor, allow_missing)),
         payroll=op.Payroll(ALL_EARNING_CODES),
     )
@@ -753,6 +765,11 @@ def dressed(draw: st.DrawFn, instant: datetime, zone_name: str) -> datetime:
 
 
 @functools.cache
+def _none_or_representation(zone_name: str) -> st.SearchStrategy[tzinfo | None]:
+    return st.none() | representations(zone_name)
+
+
+@functools.cache
 def fixed_offsets() -> st.SearchStrategy[timezone]:
     """Fixed UTC offsets between -12:00 and +14:00: minutes, sometimes seconds."""
     return st.integers(-12 * 3600, 14 * 3600).map(
@@ -892,7 +909,7 @@ def pages(
     if draw(st.integers(0, 2)) == 0:
         worked = timedelta(minutes=draw(st.integers(0, 300)), seconds=draw(st.integers(0, 59)))
     # Mostly both instants written the same way, as an export would.
-    same = draw(st.none() | representations(zone_name))
+    same = draw(_none_or_representation(zone_name))
     return op.Page(
         id=pid,
         volunteer_id=volunteer.id,
@@ -906,7 +923,7 @@ def pages(
         ),
         worked=worked,
         urgency=draw(st.sampled_from(URGENCIES)),
-        title=draw(st.sampled_from([None, "disk full"])),
+        title=draw(_TITLES),
     )
 
 
@@ -973,8 +990,8 @@ def pay_runs(
     """
     anchor = draw(st.sampled_from(ANCHORS))
     # Mostly a period that reports all the cover, sometimes one that cuts it.
-    start = anchor - timedelta(days=draw(st.sampled_from([14, 11]) | st.integers(0, 14)))
-    end = max(start, anchor + timedelta(days=draw(st.sampled_from([21, 14]) | st.integers(-3, 21))))
+    start = anchor - timedelta(days=draw(_DAYS_BEFORE))
+    end = max(start, anchor + timedelta(days=draw(_DAYS_AFTER)))
     allow_missing = draw(st.integers(0, 5)) == 0
     policy = draw(
         run_policies(
