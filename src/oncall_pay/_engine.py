@@ -28,6 +28,7 @@ asked for: the period only chooses which weeks are reported.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -1889,6 +1890,22 @@ def compute_exact(
     )  # fmt: skip
 
 
+def _holiday_order(h: HolidayEntry) -> tuple[str, str, date, str]:
+    return (h.country, h.subdivision or "", h.date, h.name)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a block, then as it was."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _compute(
     volunteers: Iterable[Volunteer],
     shifts: Iterable[Shift],
@@ -1910,91 +1927,65 @@ def _compute(
     # of small objects without cycles (reference counting frees them), and
     # each collection walked everything kept so far (a tenth of compute and
     # more). It is switched back on as it was, whatever happens.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _run(
-            volunteers, shifts, pages, policy, start=start, end=end, progress=progress,
-            keep_exact=keep_exact, workers=workers,
-        )  # fmt: skip
-    finally:
-        if collecting:
-            gc.enable()
+    with _collector_paused():
+        vols = list(volunteers)
+        shift_list = list(shifts)
+        page_list = list(pages)
+        _check_inputs(vols, shift_list, page_list, start, end)
 
+        week_starts = reported_weeks(start, end, policy.week_start_weekday)
+        _check_versions(policy, week_starts)
+        notices: list[Notice] = []
+        if week_starts:
+            notices.extend(_missing_subdivisions(vols, policy, week_starts))
+            priced = _price_all(
+                vols, shift_list, page_list, policy, week_starts, progress, keep_exact, workers
+            )
+            outcomes = [o for p in priced for o in p.outcomes]
+        else:
+            notices.append(
+                Notice(NoticeKind.PERIOD, None, f"no pay week starts between {start} and {end}")
+            )
+            priced = []
+            outcomes = _unpriced_pages(vols, page_list, policy)
+        # Gathered from each volunteer's result (no step fills a shared list).
+        statements = [st for p in priced for st in p.statements]
+        notices.extend(n for p in priced for n in p.notices)
+        holidays_seen = {h for p in priced for h in p.holidays}
+        health_facts = [p.health for p in priced if p.health is not None]
+        exact = {(p.volunteer_id, w): lines for p in priced for w, lines in p.exact.items()}
 
-def _run(
-    volunteers: Iterable[Volunteer],
-    shifts: Iterable[Shift],
-    pages: Iterable[Page],
-    policy: Policy,
-    *,
-    start: date,
-    end: date,
-    progress: Callable[[int, int], None] | None,
-    keep_exact: bool,
-    workers: int,
-) -> tuple[Report, dict[tuple[str, date], list[ExactLine]]]:
-    """``_compute`` with the collector paused."""
-    vols = list(volunteers)
-    shift_list = list(shifts)
-    page_list = list(pages)
-    _check_inputs(vols, shift_list, page_list, start, end)
-
-    week_starts = reported_weeks(start, end, policy.week_start_weekday)
-    _check_versions(policy, week_starts)
-    notices: list[Notice] = []
-    if week_starts:
-        notices.extend(_missing_subdivisions(vols, policy, week_starts))
-        priced = _price_all(
-            vols, shift_list, page_list, policy, week_starts, progress, keep_exact, workers
+        if progress is not None:
+            progress(len(vols), len(vols))
+        health, working_time = measure(health_facts, policy.health, week_starts)
+        notices.extend(working_time)
+        outside, shifts_inside = _shift_accounting(vols, shift_list, week_starts)
+        notices.extend(outside)
+        overlaps = sum(n.kind == NoticeKind.OVERLAP for n in notices)
+        report = Report(
+            statements=tuple(sorted(statements, key=lambda s: (s.volunteer_id, s.week_start))),
+            # By the UTC instant: comparing aware datetimes of different zones asks
+            # each zone for its offset on every comparison, which made this sort
+            # a visible share of a large run. The order is the same.
+            pages=tuple(sorted(outcomes, key=lambda p: (p.at.astimezone(UTC), p.page_id))),
+            notices=tuple(sorted(notices, key=lambda n: (n.volunteer_id or "", n.kind, n.detail))),
+            holidays=tuple(sorted(holidays_seen, key=_holiday_order)),
+            period_start=start,
+            period_end=end,
+            week_starts=tuple(week_starts),
+            policy_name=policy.name,
+            input_counts={
+                "volunteers": len(vols),
+                "shifts": len(shift_list),
+                "pages": len(page_list),
+                "shifts_in_reported_weeks": shifts_inside,
+                "shifts_outside_reported_weeks": len(shift_list) - shifts_inside,
+                "shift_overlaps": overlaps,
+            },
+            volunteers=tuple(sorted(vols, key=lambda v: v.id)),
+            health=health,
         )
-        outcomes = [o for p in priced for o in p.outcomes]
-    else:
-        notices.append(
-            Notice(NoticeKind.PERIOD, None, f"no pay week starts between {start} and {end}")
-        )
-        priced = []
-        outcomes = _unpriced_pages(vols, page_list, policy)
-    # Gathered from each volunteer's result (no step fills a shared list).
-    statements = [st for p in priced for st in p.statements]
-    notices.extend(n for p in priced for n in p.notices)
-    holidays_seen = {h for p in priced for h in p.holidays}
-    health_facts = [p.health for p in priced if p.health is not None]
-    exact = {(p.volunteer_id, w): lines for p in priced for w, lines in p.exact.items()}
-
-    if progress is not None:
-        progress(len(vols), len(vols))
-    health, working_time = measure(health_facts, policy.health, week_starts)
-    notices.extend(working_time)
-    outside, shifts_inside = _shift_accounting(vols, shift_list, week_starts)
-    notices.extend(outside)
-    overlaps = sum(n.kind == NoticeKind.OVERLAP for n in notices)
-    report = Report(
-        statements=tuple(sorted(statements, key=lambda s: (s.volunteer_id, s.week_start))),
-        # By the UTC instant: comparing aware datetimes of different zones asks
-        # each zone for its offset on every comparison, which made this sort
-        # a visible share of a large run. The order is the same.
-        pages=tuple(sorted(outcomes, key=lambda p: (p.at.astimezone(UTC), p.page_id))),
-        notices=tuple(sorted(notices, key=lambda n: (n.volunteer_id or "", n.kind, n.detail))),
-        holidays=tuple(
-            sorted(holidays_seen, key=lambda h: (h.country, h.subdivision or "", h.date, h.name))
-        ),
-        period_start=start,
-        period_end=end,
-        week_starts=tuple(week_starts),
-        policy_name=policy.name,
-        input_counts={
-            "volunteers": len(vols),
-            "shifts": len(shift_list),
-            "pages": len(page_list),
-            "shifts_in_reported_weeks": shifts_inside,
-            "shifts_outside_reported_weeks": len(shift_list) - shifts_inside,
-            "shift_overlaps": overlaps,
-        },
-        volunteers=tuple(sorted(vols, key=lambda v: v.id)),
-        health=health,
-    )
-    return report, exact
+        return report, exact
 
 
 def compute(
