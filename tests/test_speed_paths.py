@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -15,7 +16,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import oncall_pay as op
-from helpers import example_policy
+from helpers import example_plan, example_policy, page
 from oncall_pay.readers import read_pagerduty_schedule
 from strategies import PayRun, pay_runs
 
@@ -160,3 +161,56 @@ def test_weeks_reused_across_volunteers_are_each_ones_own(run: PayRun, data: st.
         )  # fmt: skip
         assert [s for s in whole.statements if s.volunteer_id == v.id] == list(alone.statements)
         assert [p for p in whole.pages if p.volunteer_id == v.id] == list(alone.pages)
+
+
+def _paged_week(team: list[op.Volunteer]) -> tuple[list[op.Shift], list[op.Page]]:
+    """A week of cover each and one Saturday page each, at the same times."""
+    saturday = datetime(2026, 11, 21, 10, tzinfo=ZoneInfo("Europe/Dublin"))
+    pages = [page(f"p-{v.id}", v.id, saturday, saturday + timedelta(minutes=50)) for v in team]
+    return [_week_of_cover(v.id) for v in team], pages
+
+
+def _lines(report: op.Report, vid: str) -> list[tuple[str, str | None, str | None, str]]:
+    """Each line's kind, rate and multiplier as written, and amount."""
+    return [
+        (line.kind, None if line.rate is None else str(line.rate),
+         None if line.multiplier is None else str(line.multiplier), str(line.amount))
+        for s in report.statements if s.volunteer_id == vid for line in s.lines
+    ]  # fmt: skip
+
+
+def test_rate_factors_written_with_other_digits_are_priced_apart() -> None:
+    """1.5 and 1.50 are equal numbers, but a scaled rate keeps its factor's
+    digits; sharing a week's pay between them would make a statement's
+    rates depend on who else is in the run."""
+    team = [attrs.evolve(v, rate_factor=Decimal(f)) for v, f in
+            zip(_dublin_team(2), ["1.5", "1.50"], strict=True)]  # fmt: skip
+    shifts, pages = _paged_week(team)
+    week = {"start": date(2026, 11, 16), "end": date(2026, 11, 22)}
+    both = op.compute(team, shifts, pages, example_policy(), **week)  # type: ignore[arg-type]
+    for v, s, p in zip(team, shifts, pages, strict=True):
+        alone = op.compute([v], [s], [p], example_policy(), **week)  # type: ignore[arg-type]
+        assert _lines(both, v.id) == _lines(alone, v.id)
+    lines = _lines(both, "v000") + _lines(both, "v001")
+    assert [rate for kind, rate, _, _ in lines if kind == "stipend"] == ["450.000", "450.0000"]
+
+
+def test_callout_rates_written_with_other_digits_are_shown_as_written() -> None:
+    """Callout lines are cached across runs; a later run whose rules write
+    the same hourly rate and multiplier with other digits shows its own."""
+    team = _dublin_team(1)
+    shifts, pages = _paged_week(team)
+    week = {"start": date(2026, 11, 16), "end": date(2026, 11, 22)}
+
+    def callouts(hourly: str, weekend: str) -> list[tuple[str | None, str | None]]:
+        callout = op.Callout(
+            hourly=Decimal(hourly), minimum_minutes=30, increment_minutes=15,
+            multipliers={"workday_off_hours": Decimal("1.0"), "weekend": Decimal(weekend),
+                         "holiday": Decimal("2.0")},
+        )  # fmt: skip
+        policy = example_policy(example_plan(callout=callout))
+        report = op.compute(team, shifts, pages, policy, **week)  # type: ignore[arg-type]
+        return [(rate, mult) for kind, rate, mult, _ in _lines(report, "v000") if kind == "callout"]
+
+    assert callouts("40.00", "1.5") == [("40.00", "1.5")]
+    assert callouts("40", "1.50") == [("40", "1.50")]

@@ -993,16 +993,23 @@ def _callout_lines(
     for category in _OFF_HOURS_NAMES:
         span = callout_time.get((week, tier, category))
         if hourly and span:
-            lines.append(_callout_line(hourly, callout.multiplier(category), category, span, tier))
+            # Keyed by the figures' text: Decimal("40") == Decimal("40.00")
+            # hash alike, but a line shows the rate as the rules wrote it.
+            lines.append(
+                _callout_line(str(hourly), str(callout.multiplier(category)), category, span, tier)
+            )
     return lines
 
 
 @lru_cache(maxsize=65536)
 def _callout_line(
-    hourly: Decimal, multiplier: Decimal, category: str, span: timedelta, tier: str | None
+    hourly_text: str, multiplier_text: str, category: str, span: timedelta, tier: str | None
 ) -> ExactLine:
     """One callout line (cached: callout time comes in whole increments, so
-    the same stretches recur across a run's many paged weeks)."""
+    the same stretches recur across a run's many paged weeks). The rate and
+    multiplier come as text so that equal values written with different
+    digits are cached apart."""
+    hourly, multiplier = Decimal(hourly_text), Decimal(multiplier_text)
     quantity = hours(span)
     return ExactLine(
         LineKind.CALLOUT, category, quantity, Unit.HOUR, hourly, multiplier,
@@ -1404,7 +1411,9 @@ def _price_weeks(
     weeks |= set(callout_time) | set(blocks.per_week)
     # Whose factors enter a week's pay: place (the calendar's days and
     # holidays), rate factor, and whether their plans have tiers.
-    person = (v.timezone, v.country, v.subdivision, v.rate_factor, bool(ctx.tier_roles))
+    # The factor goes in as text: 1.5 and 1.50 are equal Decimals, but a
+    # scaled rate keeps the factor's digits (450.000 against 450.0000).
+    person = (v.timezone, v.country, v.subdivision, str(v.rate_factor), bool(ctx.tier_roles))
     reuse, reuse_cover = ctx.shared.weeks, ctx.shared.cover
     statements: list[WeeklyStatement] = []
     exact: dict[date, list[ExactLine]] = {}
