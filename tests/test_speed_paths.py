@@ -6,13 +6,13 @@ import gc
 import json
 import subprocess
 import sys
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import oncall_pay as op
@@ -214,3 +214,43 @@ def test_callout_rates_written_with_other_digits_are_shown_as_written() -> None:
 
     assert callouts("40.00", "1.5") == [("40.00", "1.5")]
     assert callouts("40", "1.50") == [("40", "1.50")]
+
+
+_EDGE_YEARS = st.sampled_from([1969, 1970, 2026, 2200, 2201])
+
+
+@st.composite
+def _instants(draw: st.DrawFn) -> datetime | None:
+    """Instants near the accepted dates' edges, with fixed offsets, zones or none."""
+    if draw(st.integers(0, 7)) == 0:
+        return None
+    year = draw(_EDGE_YEARS)
+    naive = draw(st.datetimes(datetime(year, 1, 1), datetime(year, 12, 31, 23, 59)))
+    tz = draw(
+        st.sampled_from([None, UTC, timezone(timedelta(hours=5, minutes=30)),
+                         timezone(timedelta(hours=-8)), ZoneInfo("Europe/Dublin")])
+    )  # fmt: skip
+    return naive.replace(tzinfo=tz)
+
+
+@settings(max_examples=400)  # cheap, and the edges are many combinations
+@given(_instants(), _instants())
+def test_a_shift_is_refused_exactly_when_its_ends_are(
+    start: datetime | None, end: datetime | None
+) -> None:
+    """The shortcut for fixed offsets in ``Shift`` accepts what the full
+    checks accept: aware ends inside the accepted dates, end after start in UTC."""
+
+    def fine(value: datetime | None) -> bool:
+        return value is None or (
+            value.utcoffset() is not None and date(1970, 1, 1) <= value.date() <= date(2200, 12, 31)
+        )
+
+    ok = fine(start) and fine(end)
+    if ok and start is not None and end is not None:
+        ok = end.astimezone(UTC) > start.astimezone(UTC)
+    if ok:
+        assert op.Shift("v", start, end).end == end
+    else:
+        with pytest.raises(op.InputError):
+            op.Shift("v", start, end)

@@ -116,6 +116,11 @@ def _not_after(end: datetime, start: datetime) -> bool:
     return end.astimezone(UTC) <= start.astimezone(UTC)
 
 
+#: Years strictly between these are inside the accepted dates (a cheap test).
+_FIRST_YEAR: Final = EARLIEST_DATE.year
+_LAST_YEAR: Final = LATEST_DATE.year
+
+
 def _plainly_aware(value: datetime | None) -> bool:
     """Whether ``value`` is, beyond doubt and cheaply, what ``_check_aware``
     accepts: ``None``, or a datetime with a fixed UTC offset inside the
@@ -125,7 +130,7 @@ def _plainly_aware(value: datetime | None) -> bool:
     return (
         type(value) is datetime
         and type(value.tzinfo) is timezone
-        and EARLIEST_DATE.year < value.year < LATEST_DATE.year
+        and _FIRST_YEAR < value.year < _LAST_YEAR
     )
 
 
@@ -305,6 +310,19 @@ class Shift:
 
     def __attrs_post_init__(self) -> None:
         start, end = self.start, self.end
+        # The common case first, in one test and no call: both ends with a
+        # fixed UTC offset, well inside the accepted dates, end after start
+        # (readers build thousands of shifts per file).
+        if (
+            type(start) is datetime
+            and type(end) is datetime
+            and type(start.tzinfo) is timezone
+            and type(end.tzinfo) is timezone
+            and _FIRST_YEAR < start.year < _LAST_YEAR
+            and _FIRST_YEAR < end.year < _LAST_YEAR
+            and start < end
+        ):
+            return
         if not (_plainly_aware(start) and _plainly_aware(end)):
             record = f"shift of {self.volunteer_id!r}"
             _check_aware(record, "start", start)
