@@ -129,14 +129,26 @@ def _results_left() -> set[Path]:
     return set(Path(tempfile.gettempdir()).glob("oncall_pay-result-*"))
 
 
+def test_a_result_file_is_left_in_the_directory_given_and_removed_once_read(
+    tmp_path: Path,
+) -> None:
+    path = _parallel._to_file(str(tmp_path), _square, 3)
+    assert Path(path).parent == tmp_path
+    assert _parallel._from_file(path) == 9
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("with_thread", [False, True])
-def test_the_pool_and_this_process_share_the_tasks_in_order(with_thread: bool) -> None:
+def test_the_pool_and_this_process_share_the_tasks_in_order(
+    with_thread: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """This process runs tasks from the start, the pool from the end; the
     results come in task order, an error at its task's place, whether the
     workers are forked (no other thread) or come from the fork server (a
-    thread is running); no result file is left behind."""
-    before = _results_left()
+    thread is running); no result file is left behind (in a temporary
+    directory of the test's own: other tests run alongside)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     if with_thread:
@@ -161,4 +173,4 @@ def test_the_pool_and_this_process_share_the_tasks_in_order(with_thread: bool) -
         stop.set()
         if with_thread:
             thread.join()
-    assert _results_left() == before
+    assert _results_left() == set()

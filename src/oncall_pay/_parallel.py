@@ -100,9 +100,10 @@ def _inherited(fn: Callable[[Any], Any], index: int) -> Any:
     return fn(_INHERITED[index])
 
 
-def _to_file(run: Callable[..., Any], *args: Any) -> str:
+def _to_file(directory: str, run: Callable[..., Any], *args: Any) -> str:
     """Run a task in a worker and leave its result, pickled, in a temporary
-    file; return the file's path.
+    file in ``directory`` (the parent's temporary directory, which a worker
+    from the fork server may not share); return the file's path.
 
     A result is megabytes: sent through the pool's pipe, the parent's
     result thread would take it in while the parent prices its own share,
@@ -111,7 +112,7 @@ def _to_file(run: Callable[..., Any], *args: Any) -> str:
     share is done.
     """
     result = run(*args)
-    fd, path = tempfile.mkstemp(prefix="oncall_pay-result-", suffix=".pickle")
+    fd, path = tempfile.mkstemp(prefix="oncall_pay-result-", suffix=".pickle", dir=directory)
     with os.fdopen(fd, "wb") as out:
         pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
     return path
@@ -156,6 +157,7 @@ def map_ordered(
     # Forked workers inherit the tasks: each is sent as its place in the list.
     _INHERITED[:] = tasks if forked else []
     futures: dict[int, Future[str]] = {}
+    directory = tempfile.gettempdir()
     try:
         with ProcessPoolExecutor(
             max_workers=max(pool_size, 1), mp_context=context,
@@ -165,9 +167,9 @@ def map_ordered(
             order = range(len(tasks) - 1, -1, -1) if here is not None else range(len(tasks))
             for i in order:
                 futures[i] = (
-                    pool.submit(_to_file, _inherited, fn, i)
+                    pool.submit(_to_file, directory, _inherited, fn, i)
                     if forked
-                    else pool.submit(_to_file, fn, tasks[i])
+                    else pool.submit(_to_file, directory, fn, tasks[i])
                 )
             try:
                 stealing = here is not None
