@@ -92,6 +92,9 @@ def test_compute_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> N
                             start=date(2026, 11, 16), end=date(2026, 11, 22))  # fmt: skip
         assert len(report.statements) == 3
         assert gc.isenabled() is enabled
+        if enabled:  # what the run made was aged in one step, not left for a young collection
+            assert not any(o is report for o in gc.get_objects(generation=0))
+            assert any(o is report for o in gc.get_objects(generation=2))
         team[1] = attrs.evolve(team[1], plan="nonesuch")
         with pytest.raises(op.PolicyError, match="'v001' asks for plan 'nonesuch'"):
             op.compute(team, shifts, [], example_policy(),
@@ -99,6 +102,23 @@ def test_compute_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> N
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_objects_the_caller_froze_stay_frozen() -> None:
+    """The run does not unfreeze what the caller froze (``gc.freeze``, e.g.
+    before forking workers) when it ages its own objects."""
+    team = _dublin_team(2)
+    shifts = [_week_of_cover(v.id) for v in team]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        op.compute(team, shifts, [], example_policy(),
+                   start=date(2026, 11, 16), end=date(2026, 11, 22))  # fmt: skip
+        assert gc.get_freeze_count() == frozen
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
 
 
 @given(pay_runs(max_volunteers=3, max_shifts=4, max_pages=3))

@@ -1912,6 +1912,15 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         if collecting:
+            # What the block made (the report: hundreds of thousands of
+            # objects) is still young; the first collection after this would
+            # walk all of it to find it alive. Freezing and unfreezing moves
+            # it to the oldest generation in one step instead, as if it had
+            # survived, to be walked at the next full collection. Skipped if
+            # the caller froze objects of their own: unfreezing would free them.
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
