@@ -235,7 +235,7 @@ def read_pagerduty_schedule(
             for _, shift in read:
                 by_volunteer.setdefault(shift.volunteer_id, []).append((index, shift))
         for index, (doc, read) in enumerate(zip(docs, files, strict=True)):
-            _cut_entries(doc.source, read, index, by_volunteer, zones, pay_weeks, notes)
+            _cut_entries(doc, read, index, by_volunteer, zones, pay_weeks, notes)
     problems.extend(p for doc in docs for p in doc.problems)
     problems.extend([*unmatched.problems(), *notes.problems])
     if problems:
@@ -247,9 +247,10 @@ def read_pagerduty_schedule(
 
 def _schedule_entries(
     doc: _Json, people: People, unmatched: Unmatched
-) -> list[tuple[str | _Place, Shift]]:
-    """The shifts of one saved schedule, each with its JSON path."""
-    read: list[tuple[str | _Place, Shift]] = []
+) -> list[tuple[int, Shift]]:
+    """The shifts of one saved schedule, each with its index in the
+    entries (whose JSON path is left in ``doc.entries_path``)."""
+    read: list[tuple[int, Shift]] = []
     schedule, prefix = doc.data, ""
     if isinstance(schedule, dict) and "schedule" in schedule:
         schedule, prefix = schedule["schedule"], "schedule"
@@ -261,7 +262,7 @@ def _schedule_entries(
         )
         return read
     final = doc.member(schedule, "final_schedule", prefix, "the rendered final schedule")
-    base = _join(prefix, "final_schedule.rendered_schedule_entries")
+    base = doc.entries_path = _join(prefix, "final_schedule.rendered_schedule_entries")
     entries = doc.member(
         final, "rendered_schedule_entries", _join(prefix, "final_schedule"), "a list"
     )
@@ -273,7 +274,7 @@ def _schedule_entries(
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
         shift = _plain_entry(entry, matched, role)
         if shift is not None:
-            read.append((_Place(base, index), shift))
+            read.append((index, shift))
             continue
         where = f"{base}[{index}]"
         if not isinstance(entry, dict):
@@ -285,22 +286,10 @@ def _schedule_entries(
         if isinstance(start, datetime) and isinstance(end, datetime) and user is not None:
             shift = doc.build(f"{where}.end", Shift, user[0], start, end, role)
             if shift is not None:
-                read.append((where, shift))
+                read.append((index, shift))
     if entries is not None and not isinstance(entries, list):
         doc.fail(base, f"expected a list of entries, got {_shown(entries)}")
     return read
-
-
-class _Place:
-    """``{base}[{index}]``, spelled out only when a message needs it."""
-
-    __slots__ = ("base", "index")
-
-    def __init__(self, base: str, index: int) -> None:
-        self.base, self.index = base, index
-
-    def __str__(self) -> str:
-        return f"{self.base}[{self.index}]"
 
 
 def _plain_entry(
@@ -635,6 +624,8 @@ class _Json:
     #: email, name and summary: a schedule names its few people again and
     #: again.
     matched: dict[tuple[object, ...], tuple[str, str]] = attrs.field(factory=dict)
+    #: The JSON path of a schedule's entries, once they are read.
+    entries_path: str = ""
 
     @classmethod
     def load(cls, item: Source) -> _Json:
@@ -927,8 +918,8 @@ def _not_a_volunteer(taken: tuple[str, str], why: str) -> Notice:
 
 
 def _cut_entries(
-    source: str,
-    read: list[tuple[str | _Place, Shift]],
+    doc: _Json,
+    read: list[tuple[int, Shift]],
     file: int,
     by_volunteer: Mapping[str, list[tuple[int, Shift]]],
     zones: Mapping[str, str],
@@ -952,7 +943,9 @@ def _cut_entries(
         "save it again with overflow=true, from a day before the first pay week to a day "
         "after the last"
     )
-    for where, shift in read:
+    source = doc.source
+    for index, shift in read:
+        where = f"{doc.entries_path}[{index}]"
         local = zone(zones[shift.volunteer_id])
         weeks = [datetime.combine(day, time(0), tzinfo=local) for day in pay_weeks]
         for field, edge, side in (("start", first, "starts"), ("end", last, "ends")):
