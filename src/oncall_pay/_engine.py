@@ -42,7 +42,7 @@ import attrs
 
 from ._calendar import HOLIDAY, WORKDAY, Day, build_day, local_date, local_instant
 from ._errors import InputError, PolicyError, Problem
-from ._health import VolunteerFacts, collect, measure
+from ._health import VolunteerTally, collect, measure_tallies, tally
 from ._intervals import HOUR_US, ONE_DAY, Interval, ceil_div, covers, hours, hours_6, merge, us
 from ._model import (
     SHADOW_ROLE,
@@ -1363,7 +1363,7 @@ class _Priced:
     exact: Mapping[date, list[ExactLine]]
     notices: tuple[Notice, ...]
     holidays: frozenset[HolidayEntry]
-    health: VolunteerFacts | None
+    health: VolunteerTally | None
 
 
 def _price_weeks(
@@ -1511,7 +1511,7 @@ def _price_volunteer(
         ctx, facts, coverage, callouts, page_counts, blocks, keep_exact
     )
 
-    facts_for_health = None
+    load = None
     if health:
         # docs/health.md: what the load measures need, as worked out above.
         months: dict[tuple[int, int], int] = defaultdict(int)
@@ -1533,6 +1533,9 @@ def _price_volunteer(
                          if f.reason is None and f.tier is not None and f.role != SHADOW_ROLE),
             off_hours_us={month: months[month] for month in sorted(months)},
         )  # fmt: skip
+        # Tallied here, where the volunteer was priced (in a worker, with
+        # workers): only the team's sums are left for the end.
+        load = tally(facts_for_health, ctx.policy.health, reported_days)
     return _Priced(
         volunteer_id=v.id,
         statements=tuple(statements),
@@ -1540,7 +1543,7 @@ def _price_volunteer(
         exact=exact,
         notices=coverage.notices + blocks.notices,
         holidays=frozenset(holidays),
-        health=facts_for_health,
+        health=load,
     )
 
 
@@ -1970,12 +1973,12 @@ def _compute(
         statements = [st for p in priced for st in p.statements]
         notices.extend(n for p in priced for n in p.notices)
         holidays_seen = {h for p in priced for h in p.holidays}
-        health_facts = [p.health for p in priced if p.health is not None]
+        tallies = [p.health for p in priced if p.health is not None]
         exact = {(p.volunteer_id, w): lines for p in priced for w, lines in p.exact.items()}
 
         if progress is not None:
             progress(len(vols), len(vols))
-        health, working_time = measure(health_facts, policy.health, week_starts)
+        health, working_time = measure_tallies(tallies, policy.health, week_starts)
         notices.extend(working_time)
         outside, shifts_inside = _shift_accounting(vols, shift_list, week_starts)
         notices.extend(outside)

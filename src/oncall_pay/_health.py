@@ -63,10 +63,13 @@ __all__ = [
     "TeamMonth",
     "VolunteerFacts",
     "VolunteerMonth",
+    "VolunteerTally",
     "collect",
     "gini",
     "measure",
+    "measure_tallies",
     "month_name",
+    "tally",
 ]
 
 #: The plain string of ``Category.IN_HOURS``, bound once: reading a member
@@ -524,6 +527,78 @@ def _rest_notices(facts: VolunteerFacts, settings: HealthSettings) -> list[Notic
     return notices
 
 
+@pickle_by_fields
+@attrs.frozen
+class VolunteerTally:
+    """One volunteer's share of the measures, worked out from their facts
+    alone (so it can be worked out where they were priced).
+
+    Attributes:
+        volunteer_id: Who.
+        months: Their counts per UTC month (months touched with nothing
+            included: each still gets its team row).
+        total: (off-hours microseconds, counted pages) in the run, if they
+            had cover in the reported weeks (the fairness measures' values).
+        notices: Their ``streak`` and ``rest`` notices, in order.
+    """
+
+    volunteer_id: str
+    months: Mapping[_Month, _Tally]
+    total: tuple[int, int] | None
+    notices: tuple[Notice, ...]
+
+
+def _dates(week_starts: Sequence[date]) -> tuple[date, date]:
+    """The reported weeks' first and last date (empty: a range nothing is in)."""
+    if week_starts:
+        return week_starts[0], week_end(week_starts[-1])
+    return date.max, date.min
+
+
+def tally(
+    f: VolunteerFacts, settings: HealthSettings, reported: tuple[date, date]
+) -> VolunteerTally:
+    """One volunteer's counts per month, fairness values and notices;
+    ``reported`` is the reported weeks' first and last date (``_dates``)."""
+    first_date, last_date = reported
+    vid, tz = f.volunteer_id, zone(f.timezone)
+    months: dict[_Month, _Tally] = defaultdict(_Tally)
+    notices: list[Notice] = []
+    for month, us in f.off_hours_us.items():
+        months[month].off_us += us
+    win_start, win_end = f.window
+    total = None
+    if any(s < win_end and e > win_start for s, e in f.coverage):
+        total = (sum(f.off_hours_us.values()), len(f.counted_pages))
+    for at in f.counted_pages:
+        row = months[_utc_month(at)]
+        row.pages += 1
+        row.sleep += settings.sleep_hours.contains(at.astimezone(tz).time())
+    for at in f.rest_blocks:
+        months[_utc_month(at)].blocks += 1
+    for at in f.escalations:
+        months[_utc_month(at)].escalations += 1
+    for first, last in _runs(f.coverage, f.timezone):
+        lo, hi = max(first, first_date), min(last, last_date)
+        if lo > hi:
+            continue  # no reported date in the run
+        length = (last - first).days + 1
+        for month in _months_between(lo, hi):
+            row = months[month]
+            row.longest = max(row.longest, length)
+        if length > settings.max_consecutive_days:
+            notices.append(
+                Notice(
+                    NoticeKind.STREAK,
+                    vid,
+                    f"on call {length} local days in a row, {first} – {last}: more than "
+                    f"max_consecutive_days = {settings.max_consecutive_days}",
+                )
+            )
+    notices.extend(_rest_notices(f, settings))
+    return VolunteerTally(vid, dict(months), total, tuple(notices))
+
+
 def measure(
     facts: Iterable[VolunteerFacts],
     settings: HealthSettings,
@@ -539,58 +614,41 @@ def measure(
     Returns:
         The measures, and the notices in volunteer order.
     """
-    if week_starts:
-        first_date, last_date = week_starts[0], week_end(week_starts[-1])
-        months = set(_months_between(first_date, last_date))
-    else:
-        first_date, last_date, months = date.max, date.min, set()
-    tallies: dict[tuple[str, _Month], _Tally] = defaultdict(_Tally)
+    reported = _dates(week_starts)
+    return measure_tallies((tally(f, settings, reported) for f in facts), settings, week_starts)
+
+
+def measure_tallies(
+    tallies: Iterable[VolunteerTally],
+    settings: HealthSettings,
+    week_starts: Sequence[date],
+) -> tuple[Health, list[Notice]]:
+    """``measure``, from each volunteer's ``tally`` (worked out where they
+    were priced, perhaps in another process): the team's sums, shares and
+    fairness, and the notices in volunteer order."""
+    first_date, last_date = _dates(week_starts)
+    months = set(_months_between(first_date, last_date)) if week_starts else set()
+    rows: dict[tuple[str, _Month], _Tally] = {}
     paged: dict[_Month, set[str]] = defaultdict(set)
     # Per volunteer with cover in the reported weeks: off-hours µs, counted pages.
     totals: dict[str, tuple[int, int]] = {}
     notices: list[Notice] = []
-    for f in sorted(facts, key=lambda f: f.volunteer_id):
-        vid, tz = f.volunteer_id, zone(f.timezone)
-        for month, us in f.off_hours_us.items():
-            tallies[(vid, month)].off_us += us
-        win_start, win_end = f.window
-        if any(s < win_end and e > win_start for s, e in f.coverage):
-            totals[vid] = (sum(f.off_hours_us.values()), len(f.counted_pages))
-        for at in f.counted_pages:
-            month = _utc_month(at)
-            tally = tallies[(vid, month)]
-            tally.pages += 1
-            tally.sleep += settings.sleep_hours.contains(at.astimezone(tz).time())
-            paged[month].add(vid)
-        for at in f.rest_blocks:
-            tallies[(vid, _utc_month(at))].blocks += 1
-        for at in f.escalations:
-            tallies[(vid, _utc_month(at))].escalations += 1
-        for first, last in _runs(f.coverage, f.timezone):
-            lo, hi = max(first, first_date), min(last, last_date)
-            if lo > hi:
-                continue  # no reported date in the run
-            length = (last - first).days + 1
-            for month in _months_between(lo, hi):
-                tally = tallies[(vid, month)]
-                tally.longest = max(tally.longest, length)
-            if length > settings.max_consecutive_days:
-                notices.append(
-                    Notice(
-                        NoticeKind.STREAK,
-                        vid,
-                        f"on call {length} local days in a row, {first} – {last}: more than "
-                        f"max_consecutive_days = {settings.max_consecutive_days}",
-                    )
-                )
-        notices.extend(_rest_notices(f, settings))
+    for t in sorted(tallies, key=lambda t: t.volunteer_id):
+        vid = t.volunteer_id
+        for month, row in t.months.items():
+            rows[(vid, month)] = row
+            if row.pages:
+                paged[month].add(vid)
+        if t.total is not None:
+            totals[vid] = t.total
+        notices.extend(t.notices)
     team: dict[_Month, _Tally] = defaultdict(_Tally)
-    for (_, month), tally in tallies.items():
+    for (_, month), mine in rows.items():
         row = team[month]
-        row.pages += tally.pages
-        row.sleep += tally.sleep
-        row.blocks += tally.blocks
-        row.escalations += tally.escalations
+        row.pages += mine.pages
+        row.sleep += mine.sleep
+        row.blocks += mine.blocks
+        row.escalations += mine.escalations
     months |= set(team)
     team_rows = []
     for month in sorted(months):
@@ -620,7 +678,7 @@ def measure(
             page_share=_share(t.pages, team[month].pages),
             escalations=t.escalations,
         )
-        for (vid, month), t in sorted(tallies.items())
+        for (vid, month), t in sorted(rows.items())
         if t.off_us or t.pages or t.blocks or t.longest
     ]
     fairness: tuple[Fairness, ...] = ()
