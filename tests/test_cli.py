@@ -354,3 +354,13 @@ def test_a_bad_jobs_value_is_a_usage_error(
     assert result.returncode == 2
     assert f"--jobs: expected a whole number of at least 1 or 'auto', got {jobs!r}" in result.stderr
     assert not out.exists()
+
+
+def test_version_prints_the_installed_version() -> None:
+    """--version prints the package's version to stdout and exits 0."""
+    from importlib.metadata import version
+
+    result = run("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"oncall-pay {version('oncall-pay')}\n"
+    assert result.stderr == ""
