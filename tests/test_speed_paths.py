@@ -274,4 +274,3 @@ def test_a_shift_is_refused_exactly_when_its_ends_are(
     else:
         with pytest.raises(op.InputError):
             op.Shift("v", start, end)
-
