@@ -1354,7 +1354,7 @@ class _Priced:
         exact: Each statement's lines before rounding, by week start.
         notices: Overlap and period-edge notices.
         holidays: Holidays in reported weeks with cover.
-        health: What the load measures need, when asked for.
+        health: Their share of the load measures (``_health.tally``), when asked for.
     """
 
     volunteer_id: str
@@ -1920,7 +1920,8 @@ def _collector_paused() -> Iterator[None]:
             # walk all of it to find it alive. Freezing and unfreezing moves
             # it to the oldest generation in one step instead, as if it had
             # survived, to be walked at the next full collection. Skipped if
-            # the caller froze objects of their own: unfreezing would free them.
+            # the caller froze objects of their own: unfreezing would thaw
+            # theirs too.
             if gc.get_freeze_count() == 0:
                 gc.freeze()
                 gc.unfreeze()
