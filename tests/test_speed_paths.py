@@ -274,3 +274,26 @@ def test_a_shift_is_refused_exactly_when_its_ends_are(
     else:
         with pytest.raises(op.InputError):
             op.Shift("v", start, end)
+
+
+def test_a_user_seen_first_is_matched_as_the_long_way_matches_them() -> None:
+    """The first entry of a user is matched at once by PagerDuty id only
+    where that is the long way's answer: a mapping still wins, and a user
+    the roster knows by email alone is still found by email."""
+    alice = attrs.evolve(_person("alice", "P1"), email="alice@example.com")
+    bob = attrs.evolve(_person("bob", "P2"), pagerduty_id=None, email="bob@example.com")
+    roster = (alice, bob)
+    by_id = json.loads(_schedule("P1"))
+    by_email = json.loads(_schedule("PX"))
+    user = by_email["schedule"]["final_schedule"]["rendered_schedule_entries"][0]["user"]
+    user["email"] = "BOB@example.com"
+    assert [s.volunteer_id for s in read_pagerduty_schedule(json.dumps(by_id), roster)] == [
+        "alice"
+    ]
+    assert [s.volunteer_id for s in read_pagerduty_schedule(json.dumps(by_email), roster)] == [
+        "bob"
+    ]
+    mapped = read_pagerduty_schedule(json.dumps(by_id), roster, mapping={"P1": "bob"})
+    assert [s.volunteer_id for s in mapped] == ["bob"]
+    with pytest.raises(op.InputError, match="PX"):
+        read_pagerduty_schedule(_schedule("PX"), roster)

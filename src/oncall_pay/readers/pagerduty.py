@@ -272,7 +272,7 @@ def _schedule_entries(
         role = name if isinstance(name, str) and name.strip() else None
     matched = doc.matched
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
-        shift = _plain_entry(entry, matched, role)
+        shift = _plain_entry(entry, matched, people, role)
         if shift is not None:
             read.append((index, shift))
             continue
@@ -293,10 +293,14 @@ def _schedule_entries(
 
 
 def _plain_entry(
-    entry: object, matched: Mapping[tuple[object, ...], tuple[str, str]], role: str | None
+    entry: object,
+    matched: dict[tuple[object, ...], tuple[str, str]],
+    people: People,
+    role: str | None,
 ) -> Shift | None:
-    """The shift of a well-formed entry whose user was matched before, or
-    ``None`` to read it the long way (which reports what is wrong).
+    """The shift of a well-formed entry whose user was matched before (or
+    is matched now by their PagerDuty id), or ``None`` to read it the long
+    way (which reports what is wrong).
 
     Most entries are such: a schedule names its few people again and
     again, and this skips spelling out each entry's place.
@@ -306,14 +310,23 @@ def _plain_entry(
     start, end, user = entry.get("start"), entry.get("end"), entry.get("user")
     if type(start) is not str or type(end) is not str or type(user) is not dict:
         return None
+    seen_as = (user.get("id"), user.get("email"), user.get("name"), user.get("summary"))
     try:
-        found = matched.get(
-            (user.get("id"), user.get("email"), user.get("name"), user.get("summary"))
-        )
+        found = matched.get(seen_as)
     except TypeError:  # a list or object where text belongs: the long way says so
         return None
     if found is None:
-        return None
+        # Seen first: matched at once where the roster knows their
+        # PagerDuty id and no mapping comes first (``People.pagerduty``).
+        user_id = seen_as[0]
+        if people.mapping or type(user_id) is not str or not user_id:
+            return None
+        if not all(value is None or type(value) is str for value in seen_as):
+            return None
+        volunteer_id = people.by_pagerduty_id.get(user_id)
+        if volunteer_id is None:
+            return None
+        found = matched[seen_as] = (volunteer_id, user_id)
     try:
         return Shift(found[0], _parse_instant(start), _parse_instant(end), role)
     except (ValueError, InputError):
