@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 import tempfile
 import threading
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -173,4 +174,30 @@ def test_the_pool_and_this_process_share_the_tasks_in_order(
         stop.set()
         if with_thread:
             thread.join()
+    assert _results_left() == set()
+
+
+def _slow_square(n: int) -> int:
+    time.sleep(1.0)
+    return n * n
+
+
+@pytest.mark.slow
+def test_this_process_takes_every_task_the_pool_has_not_begun(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool queues a task ahead of the one it runs; this process still
+    takes that one, so it never waits for the pool to run two tasks in a row
+    at the end (the pool, slow here, runs only the task it began with)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    ran_here: list[int] = []
+
+    def here(n: int) -> int:
+        time.sleep(0.05)
+        ran_here.append(n)
+        return n * n
+
+    tasks = list(range(6))
+    assert list(_parallel.map_ordered(_slow_square, tasks, 2, here=here)) == [0, 1, 4, 9, 16, 25]
+    assert ran_here[:5] == [0, 1, 2, 3, 4]
     assert _results_left() == set()

@@ -22,9 +22,10 @@ import pickle
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
     from multiprocessing.context import BaseContext
 
 import attrs
@@ -100,6 +101,49 @@ def _inherited(fn: Callable[[Any], Any], index: int) -> Any:
     return fn(_INHERITED[index])
 
 
+#: Who runs a task, in the shared array of claims: nobody yet, this
+#: process, the pool.
+_FREE: Final = 0
+_HERE: Final = 1
+_POOL: Final = 2
+
+#: The claims of the pool this process belongs to (a pool process).
+_CLAIMS: list[Any] = []
+
+
+def _start_pool_process(
+    claims: Any, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]
+) -> None:
+    """A pool process's start: keep the shared claims, run the caller's initializer."""
+    _CLAIMS[:] = [claims]
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def _claim(claims: Any, index: int, who: int) -> bool:
+    """Take task ``index`` for ``who`` unless someone has it already.
+
+    This process and the pool share the tasks through an array in shared
+    memory rather than by cancelling the pool's futures: the pool queues a
+    task ahead of the one it runs, and a queued future cannot be cancelled,
+    so this process would wait at the end for the pool to run two tasks in
+    a row."""
+    with claims.get_lock():
+        if claims[index] != _FREE:
+            return False
+        claims[index] = who
+        return True
+
+
+def _pool_task(directory: str, index: int, run: Callable[..., Any], *args: Any) -> str | None:
+    """Run task ``index`` in a pool process (``_to_file``), unless this
+    process's parent has claimed it; then return None."""
+    claims = _CLAIMS[0]
+    if claims is not None and not _claim(claims, index, _POOL):
+        return None
+    return _to_file(directory, run, *args)
+
+
 def _to_file(directory: str, run: Callable[..., Any], *args: Any) -> str:
     """Run a task in a worker and leave its result, pickled, in a temporary
     file in ``directory`` (the parent's temporary directory, which a worker
@@ -141,45 +185,39 @@ def map_ordered(
     ``fn`` must be a module-level function; tasks and results must pickle.
     With ``here``, this process is one of the ``workers``: a pool of the
     others takes tasks from the end of the list while this process runs
-    tasks from its start with ``here``, each one the pool has not begun,
-    until the two meet (so the work is shared out as it goes, and only the
-    pool's results cross between processes). Each pool process runs
-    ``initializer(*initargs)`` once first. The pool is shut down when the
-    iterator is exhausted or closed, and an exception raised by a task is
-    raised here, at its task's place.
+    tasks from its start with ``here``, until the two meet (so the work is
+    shared out as it goes, and only the pool's results cross between
+    processes). Each pool process runs ``initializer(*initargs)`` once
+    first. The pool is shut down when the iterator is exhausted or closed,
+    and an exception raised by a task is raised here, at its task's place.
     """
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor
 
     tasks = list(tasks)
     pool_size = workers - 1 if here is not None else workers
     context = _context()
     forked = context.get_start_method() == "fork"
+    # Who runs each task, when this process shares them (``_claim``).
+    claims = context.Array("b", len(tasks)) if here is not None else None
     # Forked workers inherit the tasks: each is sent as its place in the list.
     _INHERITED[:] = tasks if forked else []
-    futures: dict[int, Future[str]] = {}
+    futures: dict[int, Future[str | None]] = {}
     directory = tempfile.gettempdir()
     try:
         with ProcessPoolExecutor(
             max_workers=max(pool_size, 1), mp_context=context,
-            initializer=initializer, initargs=initargs,
+            initializer=_start_pool_process, initargs=(claims, initializer, initargs),
         ) as pool:  # fmt: skip
             # The pool begins at the last task, so the two ends meet.
             order = range(len(tasks) - 1, -1, -1) if here is not None else range(len(tasks))
             for i in order:
                 futures[i] = (
-                    pool.submit(_to_file, directory, _inherited, fn, i)
+                    pool.submit(_pool_task, directory, i, _inherited, fn, i)
                     if forked
-                    else pool.submit(_to_file, directory, fn, tasks[i])
+                    else pool.submit(_pool_task, directory, i, fn, tasks[i])
                 )
             try:
-                stealing = here is not None
-                for i, task in enumerate(tasks):
-                    # A task the pool has not begun is taken back and run here.
-                    if stealing and futures[i].cancel():
-                        yield here(task)  # type: ignore[misc]
-                        continue
-                    stealing = False
-                    yield _from_file(futures.pop(i).result())
+                yield from _gather(tasks, futures, here, claims)
             finally:
                 for future in futures.values():
                     future.cancel()
@@ -189,5 +227,41 @@ def map_ordered(
         # error, or when the caller stopped early).
         for future in futures.values():
             if not future.cancelled() and future.exception() is None:
-                with contextlib.suppress(OSError):
-                    os.remove(future.result())
+                path = future.result()
+                if path is not None:
+                    with contextlib.suppress(OSError):
+                        os.remove(path)
+
+
+def _gather(
+    tasks: list[_T],
+    futures: dict[int, Future[str | None]],
+    here: Callable[[_T], _R] | None,
+    claims: Any,
+) -> Iterator[_R]:
+    """The results of ``map_ordered``, in task order: this process runs
+    each task from the start that it can claim, and between its own tasks
+    reads the pool's results that are ready (so none is left to read at the
+    end, when the pool may be done and idle). ``futures`` loses each entry
+    it is done with."""
+    done: dict[int, _R] = {}  # the pool's results, read ahead of their turn
+    mine = 0  # tasks before this one were run here
+    if here is not None:
+        while mine < len(tasks) and _claim(claims, mine, _HERE):
+            futures.pop(mine).cancel()  # saves the pool a call that would return None
+            result = here(tasks[mine])
+            mine += 1
+            # The pool works down from the end, so its results all come
+            # after this process's: this one is next in order.
+            yield result
+            for i in [i for i, f in futures.items() if f.done() and f.exception() is None]:
+                path = futures.pop(i).result()
+                assert path is not None  # claimed by the pool: this process stopped below it
+                done[i] = _from_file(path)
+    for i in range(mine, len(tasks)):
+        if i in done:
+            yield done.pop(i)
+        else:
+            path = futures.pop(i).result()  # an error is raised here, in its place
+            assert path is not None
+            yield _from_file(path)
