@@ -251,6 +251,8 @@ class _Shared:
         #: Each distinct week's pay, and the part of it cover decides (``_price_weeks``).
         self.weeks: dict[tuple[object, ...], _WeekPay] = {}
         self.cover: dict[tuple[object, ...], _CoverPay] = {}
+        #: Equal lines, hours and figures of statements, made once.
+        self.parts = _Parts()
         #: The pay week of a date, and the dates of a pay week (one policy:
         #: one first weekday).
         self.week_of: dict[date, date] = {}
@@ -1209,18 +1211,69 @@ class _CoverPay:
     holidays: tuple[HolidayEntry, ...]
 
 
-def _rounded(line: ExactLine, currency: str, rounding: str) -> LineItem:
-    """A line rounded once: its quantity to 6 places, its amount to the minor unit."""
-    return LineItem(
-        line.kind,
-        line.category,
-        _quantity_6(line.quantity),
-        line.unit,
-        line.rate,
-        line.multiplier,
-        _amount(line.amount, currency, rounding),
-        line.tier,
-    )
+class _Parts:
+    """The parts of statements that recur, made once per run and shared:
+    equal lines, lists of lines, hours and figures.
+
+    Distinct weeks' pay is mostly made of the same few lines (a full week's
+    stipend, a weekend's standby) and the same few spans of time. Sharing
+    them keeps a large report small, and what a worker process sends back
+    is pickled once per part, not once per statement. Keys hold figures as
+    text wherever digits show: ``1.5`` and ``1.50`` are equal Decimals."""
+
+    def __init__(self) -> None:
+        self._lines: dict[tuple[object, ...], LineItem] = {}
+        self._line_lists: dict[tuple[int, ...], tuple[LineItem, ...]] = {}
+        self._spans: dict[
+            tuple[timedelta, ...], tuple[Mapping[str, Decimal], Mapping[str, timedelta]]
+        ] = {}
+        self._figures: dict[str, Decimal] = {}
+
+    def line(self, line: ExactLine, currency: str, rounding: str) -> LineItem:
+        """A line rounded once: its quantity to 6 places, its amount to the minor unit."""
+        quantity = _quantity_6(line.quantity)
+        amount = _amount(line.amount, currency, rounding)
+        # The quantity has 6 places and the amount the currency's: equal
+        # values have equal digits. The kinds' types, as a StrEnum member
+        # equals its text.
+        key = (
+            line.kind, type(line.kind), line.category, type(line.category), quantity,
+            line.unit, type(line.unit), str(line.rate), str(line.multiplier), amount, currency,
+            line.tier,
+        )  # fmt: skip
+        item = self._lines.get(key)
+        if item is None:
+            item = LineItem(
+                line.kind, line.category, quantity, line.unit, line.rate, line.multiplier,
+                amount, line.tier,
+            )  # fmt: skip
+            self._lines[key] = item
+        return item
+
+    def lines(self, items: Iterable[LineItem]) -> tuple[LineItem, ...]:
+        """``tuple(items)``, shared with every equal list of shared lines
+        (each line is its own key: they live as long as the run)."""
+        found = tuple(items)
+        return self._line_lists.setdefault(tuple(map(id, found)), found)
+
+    def spans(
+        self, spans: dict[str, timedelta]
+    ) -> tuple[Mapping[str, Decimal], Mapping[str, timedelta]]:
+        """The hours and the covered time of a week's spans per category
+        (always in ``_CATEGORY_NAMES`` order), read-only and shared."""
+        key = tuple(spans.values())
+        found = self._spans.get(key)
+        if found is None:
+            found = (
+                _ReadOnlyDict({c: hours_6(us(s)) for c, s in spans.items()}),
+                _ReadOnlyDict(spans),
+            )
+            self._spans[key] = found
+        return found
+
+    def figure(self, value: Decimal) -> Decimal:
+        """``value``, shared with every figure of the same text."""
+        return self._figures.setdefault(str(value), value)
 
 
 def _cover_pay(
@@ -1229,6 +1282,7 @@ def _cover_pay(
     covered: _Covered,
     exact: Sequence[ExactLine],
     holidays: Sequence[HolidayEntry],
+    parts: _Parts,
 ) -> _CoverPay:
     """The cover's lines rounded, and the week's hours per category."""
     currency, rounding = rules.plan.currency, rules.version.rounding
@@ -1237,24 +1291,29 @@ def _cover_pay(
         if d is not None:
             for category, span in covered.get(d.date, {}).items():
                 spans[category] += span
+    hours, covered_time = parts.spans(spans)
     return _CoverPay(
-        lines=tuple(_rounded(line, currency, rounding) for line in exact),
+        lines=tuple(parts.line(line, currency, rounding) for line in exact),
         exact=tuple(exact),
-        hours=_ReadOnlyDict({c: hours_6(us(s)) for c, s in spans.items()}),
-        covered=_ReadOnlyDict(spans),
+        hours=hours,
+        covered=covered_time,
         week_off_hours=hours_6(sum(us(d.off_hours) for d in days if d is not None)),
         holidays=tuple(holidays),
     )
 
 
 def _week_pay(
-    rules: _WeekRules, cover: _CoverPay, exact: Sequence[ExactLine], toil_days: Decimal
+    rules: _WeekRules,
+    cover: _CoverPay,
+    exact: Sequence[ExactLine],
+    toil_days: Decimal,
+    parts: _Parts,
 ) -> _WeekPay:
     """The cover's lines and the rest of the week's (``exact``, rounded once
     each), capped and summed."""
     plan = rules.plan
     currency, rounding = plan.currency, rules.version.rounding
-    lines = [*cover.lines, *(_rounded(line, currency, rounding) for line in exact)]
+    lines = [*cover.lines, *(parts.line(line, currency, rounding) for line in exact)]
     # docs/how-pay-is-computed.md#the-weekly-cap: a negative line so the lines
     # still add up. Sums start from a zero in the currency's minor unit, so a
     # week without lines totals "0.00" (not "0") and a cap written "1500" caps
@@ -1267,11 +1326,11 @@ def _week_pay(
         lines.append(LineItem(LineKind.CAP, None, Decimal(1), None, None, None, capped - total))
         total = capped
     return _WeekPay(
-        lines=tuple(lines),
-        total=total,
+        lines=parts.lines(lines),
+        total=parts.figure(total),
         hours=cover.hours,
         covered=cover.covered,
-        toil_days=toil_days,
+        toil_days=parts.figure(toil_days),
         week_off_hours=cover.week_off_hours,
         exact=(*cover.exact, *exact),
         holidays=cover.holidays,
@@ -1452,21 +1511,25 @@ def _price_weeks(
                     lines = _cover_lines(rules.plan, days, mine)
                     if v.rate_factor is not None:
                         lines = _scaled(lines, v.rate_factor)
-                    cover_pay = _cover_pay(rules, days, mine, lines, _holidays(v, days, mine))
+                    cover_pay = _cover_pay(
+                        rules, days, mine, lines, _holidays(v, days, mine), ctx.shared.parts
+                    )
                     reuse_cover[cover_key] = cover_pay
                 lines = _activity_lines(
                     rules.plan, week, callouts, page_counts, bonuses.get(None, 0)
                 )
             else:
                 days = [ctx.day(d) for d in dates]
-                cover_pay = _cover_pay(rules, days, covered, (), _holidays(v, days, covered))
+                cover_pay = _cover_pay(
+                    rules, days, covered, (), _holidays(v, days, covered), ctx.shared.parts
+                )
                 lines = _week_lines(
                     rules, week, days, by_tier, callouts, page_counts, bonuses,
                     bool(ctx.tier_roles), v,
                 )  # fmt: skip
             if v.rate_factor is not None:
                 lines = _scaled(lines, v.rate_factor)
-            pay = _week_pay(rules, cover_pay, lines, toil)
+            pay = _week_pay(rules, cover_pay, lines, toil, ctx.shared.parts)
             reuse[key] = pay
         statements.append(_statement(v, week, rules, pay, by_week_pages.get(week, ())))
         if keep_exact:
