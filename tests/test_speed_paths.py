@@ -356,3 +356,16 @@ def test_equal_parts_of_statements_are_one_object() -> None:
     assert first.covered is second.covered
     assert first.total is second.total
     assert first.toil_days is second.toil_days
+
+
+@given(pay_runs(max_volunteers=4, max_shifts=4, max_pages=4))
+def test_a_report_lists_statements_and_pages_in_the_order_promised(run: PayRun) -> None:
+    """Statements by (volunteer id, week start), pages by (time, page id)
+    (spec/inputs.md): the statements come in that order from pricing, not
+    from a sort at the end."""
+    report = op.compute(run.volunteers, run.shifts, run.pages, run.policy,
+                        start=run.start, end=run.end)  # fmt: skip
+    keys = [(s.volunteer_id, s.week_start) for s in report.statements]
+    assert keys == sorted(keys)
+    instants = [(p.at.astimezone(UTC), p.page_id) for p in report.pages]
+    assert instants == sorted(instants)

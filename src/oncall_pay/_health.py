@@ -633,9 +633,11 @@ def measure_tallies(
     # Per volunteer with cover in the reported weeks: off-hours µs, counted pages.
     totals: dict[str, tuple[int, int]] = {}
     notices: list[Notice] = []
+    # In (volunteer, month) order, as the rows are listed.
     for t in sorted(tallies, key=lambda t: t.volunteer_id):
         vid = t.volunteer_id
-        for month, row in t.months.items():
+        for month in sorted(t.months):
+            row = t.months[month]
             rows[(vid, month)] = row
             if row.pages:
                 paged[month].add(vid)
@@ -666,10 +668,11 @@ def measure_tallies(
                 escalations=row.escalations,
             )
         )
+    texts = {month: _text(month) for month in months}
     volunteer_rows = [
         VolunteerMonth(
             volunteer_id=vid,
-            month=_text(month),
+            month=texts[month],
             off_hours_hours=_hours_6(t.off_us),
             counted_pages=t.pages,
             sleep_hour_pages=t.sleep,
@@ -678,7 +681,7 @@ def measure_tallies(
             page_share=_share(t.pages, team[month].pages),
             escalations=t.escalations,
         )
-        for (vid, month), t in sorted(rows.items())
+        for (vid, month), t in rows.items()
         if t.off_us or t.pages or t.blocks or t.longest
     ]
     fairness: tuple[Fairness, ...] = ()
