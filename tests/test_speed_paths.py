@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 import oncall_pay as op
 from helpers import example_plan, example_policy, page
+from oncall_pay._model import plain_shift
 from oncall_pay.readers import read_pagerduty_schedule
 from strategies import PayRun, pay_runs
 
@@ -258,6 +259,9 @@ def _instants(draw: st.DrawFn) -> datetime | None:
 
 @settings(max_examples=400)  # cheap, and the edges are many combinations
 @given(_instants(), _instants())
+@example(datetime(2026, 6, 1, tzinfo=UTC), datetime(2201, 1, 1, tzinfo=UTC))
+@example(datetime(1969, 12, 31, 23, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))
+@example(datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))
 def test_a_shift_is_refused_exactly_when_its_ends_are(
     start: datetime | None, end: datetime | None
 ) -> None:
@@ -277,6 +281,19 @@ def test_a_shift_is_refused_exactly_when_its_ends_are(
     else:
         with pytest.raises(op.InputError):
             op.Shift("v", start, end)
+    # Readers' shortcut builds a shift only where ``Shift`` accepts it, the
+    # same shift, and leaves the rest to ``Shift`` (which says what is wrong).
+    if start is not None and end is not None:
+        plain = plain_shift("v", start, end, "rota")
+        if plain is not None:
+            assert ok
+            assert repr(plain) == repr(op.Shift("v", start, end, "rota"))
+            assert plain == op.Shift("v", start, end, "rota")
+            assert hash(plain) == hash(op.Shift("v", start, end, "rota"))
+        elif ok:  # only a zone or an end near the accepted dates' edges
+            assert not (
+                isinstance(start.tzinfo, timezone) and isinstance(end.tzinfo, timezone)
+            ) or {start.year, end.year} & {1970, 2200}
 
 
 def test_a_user_seen_first_is_matched_as_the_long_way_matches_them() -> None:

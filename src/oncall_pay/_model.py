@@ -339,6 +339,41 @@ class Shift:
             )
 
 
+_new = object.__new__
+
+
+def plain_shift(
+    volunteer_id: str, start: datetime, end: datetime, role: str | None
+) -> Shift | None:
+    """``Shift(volunteer_id, start, end, role)`` for readers, built without
+    the checks where ``Shift``'s one-test fast path would pass them (both
+    ends with a fixed UTC offset, well inside the accepted dates, end after
+    start); ``None`` otherwise, to build it the usual way (which says what
+    is wrong). A reader of thousands of entries spends a third less on each."""
+    if (
+        type(start.tzinfo) is timezone
+        and type(end.tzinfo) is timezone
+        and _FIRST_YEAR < start.year < _LAST_YEAR
+        and _FIRST_YEAR < end.year < _LAST_YEAR
+        and start < end
+        and type(start) is datetime
+        and type(end) is datetime
+    ):
+        shift = _new(Shift)
+        _set_volunteer_id(shift, volunteer_id)
+        _set_start(shift, start)
+        _set_end(shift, end)
+        _set_role(shift, role)
+        return shift
+    return None
+
+
+# Each field's slot, set directly (half the cost of ``object.__setattr__``).
+_set_volunteer_id, _set_start, _set_end, _set_role = (
+    Shift.__dict__[f.name].__set__ for f in attrs.fields(Shift)
+)
+
+
 @attrs.frozen
 class Page:
     """One time a volunteer was notified.

@@ -33,7 +33,7 @@ from typing import Any, Literal, TypeAlias, TypeGuard
 import attrs
 
 from .._errors import InputError, Problem
-from .._model import Page, Shift, Volunteer, zone
+from .._model import Page, Shift, Volunteer, plain_shift, zone
 from .._notice import Notice
 from .._vocab import NoticeKind
 from ._json import load_json
@@ -328,8 +328,8 @@ def _plain_entry(
             return None
         found = matched[seen_as] = (volunteer_id, user_id)
     try:
-        return Shift(found[0], _parse_instant(start), _parse_instant(end), role)
-    except (ValueError, InputError):
+        return plain_shift(found[0], _parse_instant(start), _parse_instant(end), role)
+    except ValueError:
         return None
 
 
