@@ -11,15 +11,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.utils.exceptions import IllegalCharacterError
 
+import oncall_pay as op
 from oncall_pay._columns import Column, Kind
+from oncall_pay.cli import DEMO_PERIOD, demo_files
+from oncall_pay.pay_run import Sources, load_inputs
+from oncall_pay.writers import _health_sheet, write_workbook
 from oncall_pay.writers._xlsx import Formula, SumColumn, Table, streamed_workbook
-from xlsx_reference import ReferenceTable
+from xlsx_reference import ReferenceStacked, ReferenceTable
 
 CREATED = datetime(2026, 12, 3, 12, 0, 0)
 
@@ -156,3 +161,42 @@ def test_a_failed_export_leaves_no_rows_file_behind(
         export()
     assert not target.exists()
     assert list(scratch.iterdir()) == []
+
+
+def _health_report() -> tuple[op.Report, list[op.Volunteer]]:
+    """The demo team's report, with names a text cell must keep as text."""
+    files = demo_files()
+    sources = Sources(volunteers=files["volunteers"], rules=files["rules"],
+                      files={"shifts": files["shifts"], "pages": files["pages"]})  # fmt: skip
+    data = load_inputs(sources, DEMO_PERIOD)
+    odd = ["=SUM(A1)", " lead é日本", "#N/A", "a<b&c>d"]
+    roster = [
+        attrs.evolve(v, name=odd[i]) if i < len(odd) else v
+        for i, v in enumerate(sorted(data.volunteers, key=lambda v: v.id))
+    ]
+    report = op.compute(roster, data.shifts, data.pages, data.policy,
+                        start=DEMO_PERIOD[0], end=DEMO_PERIOD[1])  # fmt: skip
+    return report, roster
+
+
+@pytest.mark.parametrize("row_limit", [4, 7, 1_048_576])
+def test_the_health_sheet_written_as_text_is_the_bytes_openpyxl_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, row_limit: int
+) -> None:
+    """The Health sheet's tables (``_health_sheet._Stacked``) are written as
+    text like a ``Table``'s: the workbook is byte for byte the one written
+    with a cell object per value (``xlsx_reference.ReferenceStacked``),
+    also when the tables go on over parts."""
+    report, roster = _health_report()
+    assert report.health is not None
+    assert report.health.volunteers
+    ours = write_workbook(report, tmp_path / "ours.xlsx", volunteers=roster,
+                          created=CREATED, row_limit=row_limit)  # fmt: skip
+    monkeypatch.setattr(_health_sheet, "_Stacked", ReferenceStacked)
+    reference = write_workbook(report, tmp_path / "reference.xlsx", volunteers=roster,
+                               created=CREATED, row_limit=row_limit)  # fmt: skip
+    mine, theirs = _entries(ours), _entries(reference)
+    assert list(mine) == list(theirs)
+    for name in theirs:
+        assert mine[name] == theirs[name], name
+    assert ours.read_bytes() == reference.read_bytes()

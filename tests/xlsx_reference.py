@@ -1,5 +1,6 @@
 """The workbook's ``Table`` as it was before its rows were written as text
-(commit ac6d2cf): every cell an openpyxl cell object, written by openpyxl.
+(commit ac6d2cf), and the ``Health`` sheet's tables likewise (``ReferenceStacked``,
+as of commit e0db9e0): every cell an openpyxl cell object, written by openpyxl.
 
 ``tests/test_xlsx_rows.py`` writes the same rows with both and compares the
 files byte for byte. Kept here, not in the library, as the reference.
@@ -307,3 +308,104 @@ def plain_number(value: object) -> object:
     return value
 
 
+# --- the Health sheet's tables (writers/_health_sheet.py) ---------------------
+
+
+class _ReferencePart:
+    """One worksheet of the sheet: rows so far, and the first table's extent."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.rows = 0
+        self.filter_columns = 1
+        self.filter_rows = 1
+        self.filtering = True  # the first table on the part is still being written
+
+
+class ReferenceStacked:
+    """Tables one under another on one logical sheet, streamed over parts."""
+
+    def __init__(
+        self,
+        wb: Any,
+        title: str,
+        row_limit: int,
+    ) -> None:
+        self._wb = wb
+        self._title = title
+        self._limit = row_limit
+        self._bold = Font(bold=True)
+        self._columns: Sequence[cols.Column] = ()
+        self.parts: list[_ReferencePart] = []
+        self._new_part()
+
+    def table(self, columns: Sequence[cols.Column]) -> None:
+        """Start a table: its header row, on a new part when it and a row would not fit."""
+        part = self.parts[-1]
+        if part.rows:
+            part.filtering = False
+            if part.rows + 3 > self._limit:
+                self._new_part()
+            else:
+                self._write([])  # a blank row between two tables
+        self._columns = columns
+        self._header()
+
+    def append(self, values: Sequence[object], formats: Mapping[int, str] | None = None) -> None:
+        """One data row of the current table; ``formats`` by column index."""
+        if self.parts[-1].rows >= self._limit:
+            self._new_part()
+            self._header()
+        part = self.parts[-1]
+        row: list[object] = []
+        for i, (column, value) in enumerate(zip(self._columns, values, strict=True)):
+            if value is None:
+                row.append(None)
+            elif column.kind == "text":
+                row.append(text_cell(part.ws, value))
+            elif formats and i in formats:
+                cell = WriteOnlyCell(part.ws, plain_number(value))
+                cell.number_format = formats[i]
+                row.append(cell)
+            else:
+                row.append(plain_number(value))
+        self._write(row)
+        if part.filtering:
+            part.filter_rows = part.rows
+
+    def finish(self) -> None:
+        """Set each part's autofilter over the first table on it."""
+        for part in self.parts:
+            part.ws.auto_filter.ref = (
+                f"A1:{get_column_letter(part.filter_columns)}{part.filter_rows}"
+            )
+
+    def _header(self) -> None:
+        part = self.parts[-1]
+        header = []
+        for column in self._columns:
+            cell = WriteOnlyCell(part.ws, column.header)
+            cell.font = self._bold
+            header.append(cell)
+        self._write(header)
+        if part.rows == 1:
+            part.filter_columns = len(self._columns)
+
+    def _write(self, row: Sequence[object]) -> None:
+        part = self.parts[-1]
+        part.ws.append(row)
+        part.rows += 1
+
+    def _new_part(self) -> None:
+        number = len(self.parts) + 1
+        title = self._title if number == 1 else f"{self._title} ({number})"
+        ws = self._wb.create_sheet(title)
+        # Write-only sheets take widths, panes and page setup before the first row.
+        tables = (cols.HEALTH_MONTHS, cols.HEALTH_VOLUNTEERS, cols.HEALTH_FAIRNESS)
+        for i in range(max(len(t) for t in tables)):
+            width = max(t[i].width for t in tables if i < len(t))
+            ws.column_dimensions[get_column_letter(i + 1)].width = width
+        ws.freeze_panes = "A2"
+        # No repeated rows: the tables under the first have headers of their own.
+        print_setup(ws, title_rows=None)
+        self.parts.append(_ReferencePart(ws))

@@ -6,7 +6,8 @@ Beside the team table, a bar chart of counted pages per month with the
 monthly target drawn as a line over the bars.
 
 Like every sheet it is streamed (openpyxl write-only mode, which takes a
-chart as long as it is added before the sheet is saved). Only the volunteer
+chart as long as it is added before the sheet is saved), its rows written
+as text as a ``Table``'s are (``TextRows``). Only the volunteer
 table can grow with the run; a part that reaches the row limit goes on in
 ``Health (2)`` with that table's header repeated. The sheet prints on pages
 one wide, landscape, so the chart comes out beside the tables.
@@ -17,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped, unused-ignore]
 from openpyxl.chart import BarChart, LineChart, Reference  # type: ignore[import-untyped, unused-ignore]
 from openpyxl.chart.marker import Marker  # type: ignore[import-untyped, unused-ignore]
 from openpyxl.chart.shapes import GraphicalProperties  # type: ignore[import-untyped, unused-ignore]
@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unu
 from .. import _columns as cols
 from .._model import Volunteer
 from .._report import Report
-from ._xlsx import plain_number, print_setup, text_cell
+from ._xlsx import TextRows, plain_number, print_setup
 
 __all__ = ["CHART_ANCHOR", "write_health_sheet"]
 
@@ -39,10 +39,11 @@ _SHARE_FORMAT: Final = "0.0%"
 
 
 class _Part:
-    """One worksheet of the sheet: rows so far, and the first table's extent."""
+    """One worksheet of the sheet: its rows, and the first table's extent."""
 
-    def __init__(self, ws: Any) -> None:
+    def __init__(self, ws: Any, rows: TextRows) -> None:
         self.ws = ws
+        self.text = rows
         self.rows = 0
         self.filter_columns = 1
         self.filter_rows = 1
@@ -50,7 +51,8 @@ class _Part:
 
 
 class _Stacked:
-    """Tables one under another on one logical sheet, streamed over parts."""
+    """Tables one under another on one logical sheet, streamed over parts;
+    the rows are written as text, as a ``Table``'s are."""
 
     def __init__(
         self,
@@ -84,18 +86,19 @@ class _Stacked:
             self._new_part()
             self._header()
         part = self.parts[-1]
-        row: list[object] = []
+        text = part.text
+        r = str(part.rows + 1)
+        row: list[str] = []
         for i, (column, value) in enumerate(zip(self._columns, values, strict=True)):
             if value is None:
-                row.append(None)
-            elif column.kind == "text":
-                row.append(text_cell(part.ws, value))
+                continue
+            ref = get_column_letter(i + 1) + r
+            if column.kind == "text":
+                row.append(text.text(ref, value))
             elif formats and i in formats:
-                cell = WriteOnlyCell(part.ws, plain_number(value))
-                cell.number_format = formats[i]
-                row.append(cell)
+                row.append(text.number(ref, plain_number(value), formats[i]))
             else:
-                row.append(plain_number(value))
+                row.append(text.number(ref, plain_number(value)))
         self._write(row)
         if part.filtering:
             part.filter_rows = part.rows
@@ -109,25 +112,26 @@ class _Stacked:
 
     def _header(self) -> None:
         part = self.parts[-1]
-        header = []
-        for column in self._columns:
-            cell = WriteOnlyCell(part.ws, column.header)
-            cell.font = self._bold
-            header.append(cell)
-        self._write(header)
+        r = str(part.rows + 1)
+        self._write(
+            [
+                part.text.header(get_column_letter(i + 1) + r, column.header, self._bold)
+                for i, column in enumerate(self._columns)
+            ]
+        )
         if part.rows == 1:
             part.filter_columns = len(self._columns)
 
-    def _write(self, row: Sequence[object]) -> None:
+    def _write(self, cells: Sequence[str]) -> None:
         part = self.parts[-1]
-        part.ws.append(row)
         part.rows += 1
+        part.text.add(part.rows, cells)
 
     def _new_part(self) -> None:
         number = len(self.parts) + 1
         title = self._title if number == 1 else f"{self._title} ({number})"
         ws = self._wb.create_sheet(title)
-        # Write-only sheets take widths, panes and page setup before the first row.
+        # Widths, panes and page setup go in the sheet's top, written now.
         tables = (cols.HEALTH_MONTHS, cols.HEALTH_VOLUNTEERS, cols.HEALTH_FAIRNESS)
         for i in range(max(len(t) for t in tables)):
             width = max(t[i].width for t in tables if i < len(t))
@@ -135,7 +139,7 @@ class _Stacked:
         ws.freeze_panes = "A2"
         # No repeated rows: the tables under the first have headers of their own.
         print_setup(ws, title_rows=None)
-        self.parts.append(_Part(ws))
+        self.parts.append(_Part(ws, TextRows(ws)))
 
 
 def _chart(ws: Any, months: int, target: int) -> Any:

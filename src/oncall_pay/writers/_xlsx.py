@@ -76,6 +76,7 @@ __all__ = [
     "Formula",
     "SumColumn",
     "Table",
+    "TextRows",
     "any_cell",
     "creation_time",
     "header_width",
@@ -331,6 +332,44 @@ class _Part:
         self.last_data = 1
         #: The style of the formula cells of a ``SumColumn``, by currency.
         self.sum_styles: dict[str, str] = {}
+
+
+class TextRows:
+    """The rows of a write-only sheet laid out by hand (the Health sheet's
+    tables), written as text as a ``Table``'s are: each cell byte for byte
+    what openpyxl's ``ws.append`` writes for the same value."""
+
+    def __init__(self, ws: Any) -> None:
+        self._ws = ws
+        self._rows = _Rows()
+        ws._writer = _RowsWriter(ws, self._rows)
+        ws._writer.write_top()
+        self._formats: dict[str, str] = {}
+
+    def add(self, number: int, cells: Sequence[str]) -> None:
+        """Row ``number`` (from 1, each once, in order) of ``cells``."""
+        self._rows.add(f'<row r="{number}">{"".join(cells)}</row>')
+
+    def header(self, ref: str, text: str, font: Any) -> str:
+        """A header cell: ``text`` in ``font``."""
+        cell = WriteOnlyCell(self._ws, text)
+        cell.font = font
+        return _string_xml(ref, _check_text(text), _style_id(cell))
+
+    def text(self, ref: str, value: object) -> str:
+        """``value`` as a text cell, whatever it looks like (``text_cell``)."""
+        return _text_xml(ref, value)
+
+    def number(self, ref: str, value: object, number_format: str | None = None) -> str:
+        """A value as a number (or as openpyxl writes it), with ``number_format``."""
+        style = ""
+        if number_format is not None:
+            style = self._formats.get(number_format, "")
+            if not style:
+                cell = WriteOnlyCell(self._ws)
+                cell.number_format = number_format
+                style = self._formats[number_format] = _style_id(cell)
+        return _value_xml(self._ws, ref, value, style, number_format)
 
 
 @attrs.frozen
