@@ -163,7 +163,8 @@ def test_a_failed_export_leaves_no_rows_file_behind(
     assert list(scratch.iterdir()) == []
 
 
-def _health_report() -> tuple[op.Report, list[op.Volunteer]]:
+@pytest.fixture(scope="module")
+def health_report() -> tuple[op.Report, list[op.Volunteer]]:
     """The demo team's report, with names a text cell must keep as text."""
     files = demo_files()
     sources = Sources(volunteers=files["volunteers"], rules=files["rules"],
@@ -181,13 +182,16 @@ def _health_report() -> tuple[op.Report, list[op.Volunteer]]:
 
 @pytest.mark.parametrize("row_limit", [4, 7, 1_048_576])
 def test_the_health_sheet_written_as_text_is_the_bytes_openpyxl_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, row_limit: int
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    row_limit: int,
+    health_report: tuple[op.Report, list[op.Volunteer]],
 ) -> None:
     """The Health sheet's tables (``_health_sheet._Stacked``) are written as
     text like a ``Table``'s: the workbook is byte for byte the one written
     with a cell object per value (``xlsx_reference.ReferenceStacked``),
     also when the tables go on over parts."""
-    report, roster = _health_report()
+    report, roster = health_report
     assert report.health is not None
     assert report.health.volunteers
     ours = write_workbook(report, tmp_path / "ours.xlsx", volunteers=roster,
