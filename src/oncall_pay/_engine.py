@@ -1225,7 +1225,8 @@ class _Parts:
         self._lines: dict[tuple[object, ...], LineItem] = {}
         self._line_lists: dict[tuple[int, ...], tuple[LineItem, ...]] = {}
         self._spans: dict[
-            tuple[timedelta, ...], tuple[Mapping[str, Decimal], Mapping[str, timedelta]]
+            tuple[tuple[str, timedelta], ...],
+            tuple[Mapping[str, Decimal], Mapping[str, timedelta]],
         ] = {}
         self._figures: dict[str, Decimal] = {}
 
@@ -1233,13 +1234,13 @@ class _Parts:
         """A line rounded once: its quantity to 6 places, its amount to the minor unit."""
         quantity = _quantity_6(line.quantity)
         amount = _amount(line.amount, currency, rounding)
-        # The quantity has 6 places and the amount the currency's: equal
-        # values have equal digits. The kinds' types, as a StrEnum member
-        # equals its text.
+        # The quantity has 6 places and the amount the currency's (for its
+        # rounding): equal values have equal digits. The kinds' types, as a
+        # StrEnum member equals its text.
         key = (
             line.kind, type(line.kind), line.category, type(line.category), quantity,
             line.unit, type(line.unit), str(line.rate), str(line.multiplier), amount, currency,
-            line.tier,
+            rounding, line.tier,
         )  # fmt: skip
         item = self._lines.get(key)
         if item is None:
@@ -1259,9 +1260,9 @@ class _Parts:
     def spans(
         self, spans: dict[str, timedelta]
     ) -> tuple[Mapping[str, Decimal], Mapping[str, timedelta]]:
-        """The hours and the covered time of a week's spans per category
-        (always in ``_CATEGORY_NAMES`` order), read-only and shared."""
-        key = tuple(spans.values())
+        """The hours and the covered time of a week's spans per category,
+        read-only and shared."""
+        key = tuple(spans.items())
         found = self._spans.get(key)
         if found is None:
             found = (
