@@ -37,7 +37,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -55,6 +55,9 @@ from ._parallel import pickle_by_fields
 from ._rules import HealthSettings
 from ._vocab import Category, NoticeKind
 from ._weeks import week_end
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 __all__ = [
     "Fairness",
@@ -477,8 +480,8 @@ def _month_dates(month: _Month) -> tuple[date, date]:
     return first, following - _ONE_DAY
 
 
-def _stamp(instant: datetime, tz_name: str) -> str:
-    return instant.astimezone(zone(tz_name)).isoformat(timespec="minutes")
+def _stamp(instant: datetime, tz: ZoneInfo) -> str:
+    return instant.astimezone(tz).isoformat(timespec="minutes")
 
 
 def _duration(span: timedelta) -> str:
@@ -490,17 +493,19 @@ def _rest_notices(facts: VolunteerFacts, settings: HealthSettings) -> list[Notic
     """``rest``: a callout ending in sleep hours, then too little rest before work."""
     tz = zone(facts.timezone)
     sleep = settings.sleep_hours
-    owed = Fraction(settings.min_rest_hours) * _HOUR_US
+    # Rest is whole microseconds: at least the hours owed is at least their
+    # microseconds rounded up (compared as integers, not fractions).
+    owed = math.ceil(Fraction(settings.min_rest_hours) * _HOUR_US)
     stretches = facts.stretches
     last: dict[datetime, int] = {}
     count: dict[datetime, int] = defaultdict(int)
+    in_sleep = sleep.contains
     for i, stretch in enumerate(stretches):
-        if stretch.next_in_hours is None:
+        work = stretch.next_in_hours
+        if work is None or not in_sleep((stretch.end - _US).astimezone(tz).time()):
             continue
-        if not sleep.contains((stretch.end - _US).astimezone(tz).time()):
-            continue
-        last[stretch.next_in_hours] = i
-        count[stretch.next_in_hours] += 1
+        last[work] = i
+        count[work] += 1
     notices = []
     for work, i in sorted(last.items()):
         stretch = stretches[i]
@@ -517,10 +522,10 @@ def _rest_notices(facts: VolunteerFacts, settings: HealthSettings) -> list[Notic
             Notice(
                 NoticeKind.REST,
                 facts.volunteer_id,
-                f"callout {_stamp(stretch.start, facts.timezone)} – "
-                f"{_stamp(stretch.end, facts.timezone)}{also} ended in sleep hours "
+                f"callout {_stamp(stretch.start, tz)} – "
+                f"{_stamp(stretch.end, tz)}{also} ended in sleep hours "
                 f"({sleep.start}–{sleep.end}); {_duration(rest)} of rest before {what} "
-                f"at {_stamp(resume, facts.timezone)}, less than the "
+                f"at {_stamp(resume, tz)}, less than the "
                 f"{settings.min_rest_hours} h owed: consider time off in lieu",
             )
         )
