@@ -201,3 +201,66 @@ def test_this_process_takes_every_task_the_pool_has_not_begun(
     assert list(_parallel.map_ordered(_slow_square, tasks, 2, here=here)) == [0, 1, 4, 9, 16, 25]
     assert ran_here[:5] == [0, 1, 2, 3, 4]
     assert _results_left() == set()
+
+
+def _unreadable() -> None:
+    raise ValueError("this result cannot be read back")
+
+
+class _ReadsBackBadly:
+    """A result that pickles but fails to unpickle (as a corrupt file would)."""
+
+    def __reduce__(self) -> tuple[object, tuple[()]]:
+        return _unreadable, ()
+
+
+def _last_reads_back_badly(n: int) -> object:
+    return _ReadsBackBadly() if n == 5 else n
+
+
+@pytest.mark.slow
+def test_a_result_that_cannot_be_read_fails_at_its_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool's results are read ahead of their turn, while this process
+    works; a result that cannot be read back still fails the run at its
+    task's place, after every earlier result."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def here(n: int) -> object:
+        time.sleep(0.1)  # the pool's result is ready long before its turn
+        return n
+
+    got: list[object] = []
+    with pytest.raises(ValueError, match="cannot be read back"):
+        got.extend(_parallel.map_ordered(_last_reads_back_badly, range(6), 2, here=here))
+    assert got == [0, 1, 2, 3, 4]
+    assert _results_left() == set()
+
+
+def test_a_claim_waits_for_the_lock_only_so_long(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process killed while holding the claims' lock would leave the others
+    waiting for ever; taking a task gives up with an error instead."""
+    import multiprocessing
+
+    claims = multiprocessing.get_context("fork").Array("b", 3)
+    monkeypatch.setattr(_parallel, "_CLAIM_TIMEOUT", 0.05)
+    assert _parallel._claim(claims, 0, _parallel._HERE)
+    assert not _parallel._claim(claims, 0, _parallel._POOL)
+    taken, done = threading.Event(), threading.Event()
+
+    def hold() -> None:  # another owner of the lock, which does not let go
+        with claims.get_lock():
+            taken.set()
+            done.wait()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert taken.wait(5)
+        with pytest.raises(RuntimeError, match="stopped while taking a task"):
+            _parallel._claim(claims, 1, _parallel._HERE)
+    finally:
+        done.set()
+        holder.join()
+    assert _parallel._claim(claims, 1, _parallel._POOL)

@@ -1252,8 +1252,12 @@ class _Parts:
         return item
 
     def lines(self, items: Iterable[LineItem]) -> tuple[LineItem, ...]:
-        """``tuple(items)``, shared with every equal list of shared lines
-        (each line is its own key: they live as long as the run)."""
+        """``tuple(items)``, shared with every list of the same line objects.
+
+        Keyed by the lines' ids: the list stored for a key holds its lines,
+        so no id in a key can be reused by another object while the entry
+        exists (entries are never removed; a cap line, made anew for each
+        capped week, is held by its list in the same way)."""
         found = tuple(items)
         return self._line_lists.setdefault(tuple(map(id, found)), found)
 

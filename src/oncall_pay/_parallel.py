@@ -107,6 +107,9 @@ _FREE: Final = 0
 _HERE: Final = 1
 _POOL: Final = 2
 
+#: How long taking a task may wait for the claims' lock, in seconds.
+_CLAIM_TIMEOUT: Final = 60.0
+
 #: The claims of the pool this process belongs to (a pool process).
 _CLAIMS: list[Any] = []
 
@@ -127,12 +130,23 @@ def _claim(claims: Any, index: int, who: int) -> bool:
     memory rather than by cancelling the pool's futures: the pool queues a
     task ahead of the one it runs, and a queued future cannot be cancelled,
     so this process would wait at the end for the pool to run two tasks in
-    a row."""
-    with claims.get_lock():
+    a row.
+
+    Raises:
+        RuntimeError: The lock stayed taken for ``_CLAIM_TIMEOUT`` seconds
+            (it is held for a few instructions: a process was killed
+            holding it), instead of waiting for ever.
+    """
+    lock = claims.get_lock()
+    if not lock.acquire(timeout=_CLAIM_TIMEOUT):
+        raise RuntimeError("a worker process stopped while taking a task; run again")
+    try:
         if claims[index] != _FREE:
             return False
         claims[index] = who
         return True
+    finally:
+        lock.release()
 
 
 def _pool_task(directory: str, index: int, run: Callable[..., Any], *args: Any) -> str | None:
@@ -244,7 +258,9 @@ def _gather(
     reads the pool's results that are ready (so none is left to read at the
     end, when the pool may be done and idle). ``futures`` loses each entry
     it is done with."""
-    done: dict[int, _R] = {}  # the pool's results, read ahead of their turn
+    # The pool's results read ahead of their turn, or what reading one raised
+    # (raised at its turn, after every earlier result).
+    done: dict[int, tuple[_R | None, BaseException | None]] = {}
     mine = 0  # tasks before this one were run here
     if here is not None:
         while mine < len(tasks) and _claim(claims, mine, _HERE):
@@ -257,10 +273,16 @@ def _gather(
             for i in [i for i, f in futures.items() if f.done() and f.exception() is None]:
                 path = futures.pop(i).result()
                 assert path is not None  # claimed by the pool: this process stopped below it
-                done[i] = _from_file(path)
+                try:
+                    done[i] = (_from_file(path), None)
+                except Exception as e:  # raised at its place, below
+                    done[i] = (None, e)
     for i in range(mine, len(tasks)):
         if i in done:
-            yield done.pop(i)
+            read, error = done.pop(i)
+            if error is not None:
+                raise error
+            yield read  # type: ignore[misc]  # _R itself may include None
         else:
             path = futures.pop(i).result()  # an error is raised here, in its place
             assert path is not None
