@@ -264,3 +264,10 @@ def test_a_claim_waits_for_the_lock_only_so_long(monkeypatch: pytest.MonkeyPatch
         done.set()
         holder.join()
     assert _parallel._claim(claims, 1, _parallel._POOL)
+
+
+def test_a_result_that_does_not_pickle_leaves_no_file(tmp_path: Path) -> None:
+    """The worker's error is the caller's; the half-written file is removed."""
+    with pytest.raises(TypeError, match="pickle"):
+        _parallel._to_file(str(tmp_path), threading.Lock)
+    assert list(tmp_path.iterdir()) == []

@@ -171,8 +171,12 @@ def _to_file(directory: str, run: Callable[..., Any], *args: Any) -> str:
     """
     result = run(*args)
     fd, path = tempfile.mkstemp(prefix="oncall_pay-result-", suffix=".pickle", dir=directory)
-    with os.fdopen(fd, "wb") as out:
-        pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException:
+        os.remove(path)  # a result that does not pickle leaves no half-written file
+        raise
     return path
 
 
