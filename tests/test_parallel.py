@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+import os
 import pickle
 import tempfile
 import threading
@@ -271,3 +273,84 @@ def test_a_result_that_does_not_pickle_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="pickle"):
         _parallel._to_file(str(tmp_path), threading.Lock)
     assert list(tmp_path.iterdir()) == []
+
+
+def _dies_at_eight(n: int) -> int:
+    if n == 8:
+        os._exit(3)  # as a worker killed by the system would stop: no exception, no result
+    return n
+
+
+def _slowly(n: int) -> int:
+    time.sleep(0.3)
+    return n
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_run_fails_the_run_at_once_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool breaks: the run raises ``BrokenProcessPool`` as soon as this
+    process sees it (not after pricing its whole share), the pool's own
+    thread does not die on futures this process had taken (CPython 3.11
+    fails on a cancelled one), and the result the pool wrote before it broke
+    is removed."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    thread_errors: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: thread_errors.append(args.exc_value))
+    got: list[int] = []
+    with pytest.raises(BrokenProcessPool):
+        got.extend(_parallel.map_ordered(_dies_at_eight, range(10), 2, here=_slowly))
+    assert got == list(range(len(got)))
+    assert len(got) < 7  # seen while this process still had work of its own
+    assert thread_errors == []
+    assert list(tmp_path.iterdir()) == []
+
+
+def _fails_to_start() -> None:
+    raise OSError("no worker can start here")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n", [3, 40])
+def test_a_pool_that_cannot_start_fails_the_run_whatever_its_size(
+    n: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small run used to finish quietly in this process alone while a
+    large one failed; both now fail the same way."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(BrokenProcessPool):
+        list(_parallel.map_ordered(abs, range(n), 2, here=abs, initializer=_fails_to_start))
+    assert list(tmp_path.iterdir()) == []
+
+
+def _marks_and_waits(task: tuple[str, int]) -> int:
+    directory, n = task
+    Path(directory, f"ran-{n}").touch()
+    time.sleep(0.6)
+    return n
+
+
+@pytest.mark.slow
+def test_closing_early_runs_no_task_the_pool_has_not_begun(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A caller that stops after the first result waits for the task the
+    pool is running, not for the one it queued behind it."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    tasks = [(str(marks), n) for n in range(6)]
+    results = _parallel.map_ordered(_marks_and_waits, tasks, 2, here=operator.itemgetter(1))
+    assert next(results) == 0
+    deadline = time.monotonic() + 10
+    while not (marks / "ran-5").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the pool has begun its first task (and queued the next)
+    results.close()
+    assert {p.name for p in marks.iterdir()} <= {"ran-5"}
+    assert list((tmp_path / "tmp").iterdir()) == []

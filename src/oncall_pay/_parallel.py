@@ -15,10 +15,10 @@ back to the parent.
 
 from __future__ import annotations
 
-import contextlib
 import operator
 import os
 import pickle
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -152,16 +152,16 @@ def _claim(claims: Any, index: int, who: int) -> bool:
 def _pool_task(directory: str, index: int, run: Callable[..., Any], *args: Any) -> str | None:
     """Run task ``index`` in a pool process (``_to_file``), unless this
     process's parent has claimed it; then return None."""
-    claims = _CLAIMS[0]
-    if claims is not None and not _claim(claims, index, _POOL):
+    if not _claim(_CLAIMS[0], index, _POOL):
         return None
     return _to_file(directory, run, *args)
 
 
 def _to_file(directory: str, run: Callable[..., Any], *args: Any) -> str:
     """Run a task in a worker and leave its result, pickled, in a temporary
-    file in ``directory`` (the parent's temporary directory, which a worker
-    from the fork server may not share); return the file's path.
+    file in ``directory`` (the run's directory, made by the parent: a worker
+    from the fork server may not share its temporary directory); return the
+    file's path.
 
     A result is megabytes: sent through the pool's pipe, the parent's
     result thread would take it in while the parent prices its own share,
@@ -206,8 +206,14 @@ def map_ordered(
     tasks from its start with ``here``, until the two meet (so the work is
     shared out as it goes, and only the pool's results cross between
     processes). Each pool process runs ``initializer(*initargs)`` once
-    first. The pool is shut down when the iterator is exhausted or closed,
-    and an exception raised by a task is raised here, at its task's place.
+    first. An exception raised by a task is raised here, at its task's
+    place; a pool that breaks (a worker killed, an initializer that fails)
+    raises ``BrokenProcessPool`` as soon as this process sees it.
+
+    The pool is shut down when the iterator is exhausted or closed; closed
+    early, it waits for the tasks the pool is running, and no other task
+    begins. The results are left in a temporary directory of the run's own,
+    removed at the end whatever happened.
     """
     from concurrent.futures import ProcessPoolExecutor
 
@@ -215,12 +221,13 @@ def map_ordered(
     pool_size = workers - 1 if here is not None else workers
     context = _context()
     forked = context.get_start_method() == "fork"
-    # Who runs each task, when this process shares them (``_claim``).
-    claims = context.Array("b", len(tasks)) if here is not None else None
+    # Who runs each task (``_claim``): the pool, this process, or nobody
+    # (a task this process gave up when the caller stopped early).
+    claims = context.Array("b", len(tasks))
     # Forked workers inherit the tasks: each is sent as its place in the list.
     _INHERITED[:] = tasks if forked else []
     futures: dict[int, Future[str | None]] = {}
-    directory = tempfile.gettempdir()
+    directory = tempfile.mkdtemp(prefix="oncall_pay-run-")
     try:
         with ProcessPoolExecutor(
             max_workers=max(pool_size, 1), mp_context=context,
@@ -234,21 +241,45 @@ def map_ordered(
                     if forked
                     else pool.submit(_pool_task, directory, i, fn, tasks[i])
                 )
+            submitted = list(futures.values())
             try:
                 yield from _gather(tasks, futures, here, claims)
             finally:
-                for future in futures.values():
-                    future.cancel()
+                # No future is cancelled: CPython 3.11's pool fails on a
+                # cancelled future when it breaks. Tasks nobody has begun are
+                # taken instead, so the pool's queued calls return at once.
+                _take_the_rest(claims)
+        # The pool has stopped. One that broke after this process had taken
+        # every task still fails the run, as it would a larger run.
+        _raise_if_broken(submitted)
     finally:
         _INHERITED.clear()
-        # The pool has stopped: remove the results nobody took (after an
-        # error, or when the caller stopped early).
-        for future in futures.values():
-            if not future.cancelled() and future.exception() is None:
-                path = future.result()
-                if path is not None:
-                    with contextlib.suppress(OSError):
-                        os.remove(path)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _take_the_rest(claims: Any) -> None:
+    """Mark every task nobody has claimed as this process's (it will not
+    run them: the caller stopped, or every task is done). Skipped if the
+    lock cannot be had (a worker died holding it: the pool is broken)."""
+    lock = claims.get_lock()
+    if lock.acquire(timeout=_CLAIM_TIMEOUT):
+        try:
+            for i in range(len(claims)):
+                if claims[i] == _FREE:
+                    claims[i] = _HERE
+        finally:
+            lock.release()
+
+
+def _raise_if_broken(futures: Iterable[Future[str | None]]) -> None:
+    """Raise the pool's ``BrokenExecutor`` error if a future holds one."""
+    from concurrent.futures import BrokenExecutor
+
+    for future in futures:
+        if future.done():
+            error = future.exception()
+            if isinstance(error, BrokenExecutor):
+                raise error
 
 
 def _gather(
@@ -260,27 +291,30 @@ def _gather(
     """The results of ``map_ordered``, in task order: this process runs
     each task from the start that it can claim, and between its own tasks
     reads the pool's results that are ready (so none is left to read at the
-    end, when the pool may be done and idle). ``futures`` loses each entry
-    it is done with."""
+    end, when the pool may be done and idle) and raises a broken pool's
+    error. ``futures`` loses each entry it is done with."""
     # The pool's results read ahead of their turn, or what reading one raised
     # (raised at its turn, after every earlier result).
     done: dict[int, tuple[_R | None, BaseException | None]] = {}
     mine = 0  # tasks before this one were run here
     if here is not None:
         while mine < len(tasks) and _claim(claims, mine, _HERE):
-            futures.pop(mine).cancel()  # saves the pool a call that would return None
+            del futures[mine]  # the pool's call returns None
             result = here(tasks[mine])
             mine += 1
             # The pool works down from the end, so its results all come
             # after this process's: this one is next in order.
             yield result
-            for i in [i for i, f in futures.items() if f.done() and f.exception() is None]:
-                path = futures.pop(i).result()
-                assert path is not None  # claimed by the pool: this process stopped below it
-                try:
-                    done[i] = (_from_file(path), None)
-                except Exception as e:  # raised at its place, below
-                    done[i] = (None, e)
+            ready = [i for i, f in futures.items() if f.done()]
+            _raise_if_broken(futures[i] for i in ready)
+            for i in ready:
+                if futures[i].exception() is None:  # a task's error waits for its turn
+                    path = futures.pop(i).result()
+                    assert path is not None  # claimed by the pool: this process stopped below it
+                    try:
+                        done[i] = (_from_file(path), None)
+                    except Exception as e:  # raised at its place, below
+                        done[i] = (None, e)
     for i in range(mine, len(tasks)):
         if i in done:
             read, error = done.pop(i)
