@@ -364,3 +364,30 @@ def test_version_prints_the_installed_version() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"oncall-pay {version('oncall-pay')}\n"
     assert result.stderr == ""
+
+
+def test_the_command_exits_with_mains_status_after_freezing_the_heap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``run`` (the installed command) returns ``main``'s status, having
+    frozen what is alive out of the garbage collector, so the interpreter's
+    last collections at exit do not walk the inputs and the report."""
+    from oncall_pay import cli
+
+    calls: list[str] = []
+    monkeypatch.setattr(cli, "main", lambda: calls.append("main") or 3)
+    monkeypatch.setattr(cli.gc, "freeze", lambda: calls.append("freeze"))
+    with pytest.raises(SystemExit) as stopped:
+        cli.run()
+    assert stopped.value.code == 3
+    assert calls == ["main", "freeze"]
+
+
+def test_the_installed_command_and_python_dash_m_go_through_run() -> None:
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="oncall-pay")
+    assert script.value == "oncall_pay.cli:run"
+    source = (Path(__file__).parents[1] / "src" / "oncall_pay" / "__main__.py").read_text()
+    assert "sys.exit(main())" not in source
+    assert "run()" in source

@@ -1,8 +1,6 @@
 """``python -m oncall_pay``: the same as the ``oncall-pay`` command."""
 
-import sys
-
-from .cli import main
+from .cli import run
 
 if __name__ == "__main__":  # not when a worker process imports it
-    sys.exit(main())
+    run()

@@ -8,6 +8,7 @@ line, no traceback, no output file), 2 on bad usage.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import sys
@@ -15,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 import attrs
 
@@ -241,6 +242,22 @@ def _parser() -> argparse.ArgumentParser:
     _ledger_cli.add_explain_option(explain)
     _ledger_cli.add_parsers(sub, add_inputs=_add_inputs, sources=_sources, progress=_progress)
     return parser
+
+
+def run() -> NoReturn:
+    """The ``oncall-pay`` command (and ``python -m oncall_pay``): ``main``,
+    then exit with its status.
+
+    Before exiting, what is still alive (the inputs, the report) is frozen
+    out of the cyclic garbage collector: the interpreter's last collections
+    at exit would otherwise walk all of it, only to free it anyway — a
+    tenth of a second of a peer-case export (docs/benchmarks.md). Nothing is
+    skipped: objects are still freed and ``atexit`` handlers still run, and
+    ``main`` has closed every file it wrote.
+    """
+    status = main()
+    gc.freeze()
+    sys.exit(status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
