@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -551,6 +552,20 @@ def test_a_pinned_creation_time_gives_the_same_bytes(tmp_path: Path) -> None:
         assert {i.date_time for i in z.infolist()} == {(2026, 12, 1, 8, 30, 0)}
         core = z.read("docProps/core.xml").decode()
     assert core.count("2026-12-01T08:30:00Z") == 2
+
+
+def test_every_part_is_deflated_fast(tmp_path: Path) -> None:
+    """Each part is deflated at zlib level 2 (docs/benchmarks.md: a quarter
+    of the time of the default level 6, for files a fifth larger), and is
+    read back whole."""
+    path = write_workbook(hand_report(), tmp_path / "a.xlsx", volunteers=ROSTER, created=PINNED)
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
+        for info in z.infolist():
+            data = z.read(info)
+            fast = zlib.compressobj(2, zlib.DEFLATED, -zlib.MAX_WBITS)
+            assert info.compress_type == zipfile.ZIP_DEFLATED
+            assert info.compress_size == len(fast.compress(data) + fast.flush()), info.filename
 
 
 def test_source_date_epoch_pins_the_creation_time(
