@@ -94,3 +94,33 @@ def test_the_runner_profiles_compute(
     """--profile prints cProfile's top functions of compute."""
     assert runner.main(["--volunteers", "12", "--weeks", "2", "--profile"]) == 0
     assert "_price_volunteer" in capsys.readouterr().out  # the engine's own functions
+
+
+@pytest.mark.slow
+def test_the_peer_case_runs_its_commands_in_turns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``peer.py`` writes a small rota, exports it both ways (each command
+    run in turn with the others) and records the times; without the peer it
+    says so."""
+    import json
+
+    peer = _load("peer")
+    ran: list[str] = []
+    real = peer._child_cpu
+
+    def counted(cmd: list[object]) -> tuple[float, float]:
+        words = [str(c) for c in cmd]
+        ran.append(Path(words[words.index("--output") + 1]).name)
+        return real(cmd)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(peer, "_child_cpu", counted)
+    args = ["--people", "8", "--weeks", "2", "--schedules", "2", "--repeat", "2", "--no-peer"]
+    peer.main([*args, "--output-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "oncall-pay export --format xlsx" in out
+    assert "left out" in out
+    assert ran == ["pay.xlsx", "pay.csv", "pay.xlsx", "pay.csv"]
+    results = json.loads((tmp_path / "peer-results.json").read_text())
+    assert set(results) == {"export_xlsx", "export_csv", "read", "json_loads"}
+    assert (tmp_path / "pay.xlsx").stat().st_size > 0
