@@ -136,6 +136,50 @@ def test_rows_written_as_text_are_the_bytes_openpyxl_writes(
     assert ours.read_bytes() == reference.read_bytes()
 
 
+#: Few values, so that rows repeat them: equal values of different types or
+#: digits (``True``, ``1``, ``1.0``, ``Decimal("1.00")``; ``-0.0`` and
+#: ``0.0``), and the same amount in every currency.
+REPEATED: dict[Kind, list[Any]] = {
+    "text": ["ana", "ana ", "=SUM(A1)", "#N/A", 1, Decimal("1.50"), "é"],
+    "value": [True, 1, 1.0, Decimal("1.00"), -0.0, 0.0, "1", date(2026, 1, 5),
+              datetime(2026, 1, 5), False, 0],  # fmt: skip
+    "number": [True, 1, 1.0, Decimal("1.00"), Decimal("1"), -0.0, 0.0, Decimal("-0"),
+               Decimal("0.0000005"), float("nan"), 10**17, Decimal(10**17)],  # fmt: skip
+    "count": [0, 1, 2, True],
+    "bool": [True, False, 1, 0],
+    "date": [date(2026, 1, 5), datetime(2026, 1, 5), date(2026, 1, 6)],
+    "datetime": [datetime(2026, 1, 5, 8, 30), datetime(2026, 1, 5), date(2026, 1, 5)],
+    "money": [Decimal("1.5"), Decimal("1.50"), Decimal("-0"), Decimal("0"), Decimal("2.345")],
+    "rate": [Decimal("1.5"), Decimal("1.50"), Decimal("0.0001"), Decimal("7")],
+}
+
+
+@st.composite
+def repeating_rows(draw: st.DrawFn) -> tuple[str, str, list[object]]:
+    currency = draw(st.sampled_from(["EUR", "JPY", "KWD"]))
+    return "append", currency, [draw(st.sampled_from(REPEATED[c.kind])) for c in COLUMNS]
+
+
+@settings(deadline=None)
+@given(st.lists(repeating_rows(), min_size=2, max_size=20), st.booleans())
+def test_rows_that_repeat_values_are_the_bytes_openpyxl_writes(
+    tmp_path_factory: pytest.TempPathFactory,
+    data: list[tuple[str, str, list[object]]],
+    with_total: bool,
+) -> None:
+    """A cell's text is worked out once per distinct value and reused: a
+    value equal to an earlier one of another type (``1`` and ``True``,
+    ``-0.0`` and ``0.0``) or in another currency still gets its own."""
+    folder = tmp_path_factory.mktemp("repeat")
+    ours, reference = folder / "ours.xlsx", folder / "reference.xlsx"
+    total = TOTAL if with_total else None
+    _write(reference, ReferenceTable, data, 1_048_576, total)
+    _write(ours, Table, data, 1_048_576, total)
+    mine, theirs = _entries(ours), _entries(reference)
+    for name in theirs:
+        assert mine[name] == theirs[name], name
+
+
 def test_a_failed_export_leaves_no_rows_file_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

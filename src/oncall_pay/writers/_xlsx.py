@@ -269,10 +269,20 @@ def _number_text(value: float | int) -> str:
 
 def _string_xml(ref: str, text: str, style: str = "") -> str:
     """An inline string cell (openpyxl's ``lxml_write_cell`` for type ``s``)."""
+    return f'<c r="{ref}"{_string_tail(text, style)}'
+
+
+def _string_tail(text: str, style: str = "") -> str:
+    """``_string_xml`` after the cell's reference."""
     if text == "":
-        return f'<c r="{ref}"{style} t="inlineStr"></c>'
+        return f'{style} t="inlineStr"></c>'
     space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
+    return f'{style} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
+
+
+def _number_tail(value: float | int, style: str = "") -> str:
+    """``_value_xml`` of a number, after the cell's reference."""
+    return f'{style} t="n"><v>{_number_text(value)}</v></c>'
 
 
 def _value_xml(
@@ -283,7 +293,7 @@ def _value_xml(
     types directly, anything else through openpyxl itself."""
     kind = type(value)
     if kind is float or kind is int:
-        return f'<c r="{ref}"{style} t="n"><v>{_number_text(value)}</v></c>'  # type: ignore[arg-type]
+        return f'<c r="{ref}"{_number_tail(value, style)}'  # type: ignore[arg-type]
     if kind is bool:
         return f'<c r="{ref}"{style} t="b"><v>{"1" if value else "0"}</v></c>'
     if kind is str:
@@ -563,13 +573,42 @@ class Table:
         self._convert = [self._converter(ws, i, c.kind) for i, c in enumerate(self._columns)]
 
     def _converter(self, ws: Any, index: int, kind: cols.Kind) -> _CellText:
+        """How a value of column ``index`` becomes its cell's text.
+
+        Values repeat down a column (names, dates, rates, amounts), so the
+        text after a cell's reference is worked out once per distinct value
+        and kept (``tails``). A key holds the value's type as well as the
+        value: ``1`` and ``True``, ``1`` and ``1.0`` are equal keys but not
+        equal cells. Floats are not kept (``-0.0 == 0.0``, and NaN is not
+        equal to itself), nor the rare values written through openpyxl.
+        """
         letter = get_column_letter(index + 1)
+        tails: dict[object, str] = {}
         if kind == "text":
-            return lambda v, r: _text_xml(letter + r, v)
+
+            def text(v: object, r: str) -> str:
+                key = v if type(v) is str else str(v)  # the cell shows str(v)
+                tail = tails.get(key)
+                if tail is None:
+                    tail = tails[key] = _string_tail(_cell_text(key))
+                return f'<c r="{letter}{r}"{tail}'
+
+            return text
         if kind == "value":
             return lambda v, r: _any_xml(ws, letter + r, v)
         if kind in ("number", "count", "bool"):
-            return lambda v, r: _value_xml(ws, letter + r, plain_number(v))
+
+            def number(v: object, r: str) -> str:
+                kind = type(v)
+                if kind is not Decimal and kind is not int:
+                    return _value_xml(ws, letter + r, plain_number(v))
+                key = (kind, v)
+                tail = tails.get(key)
+                if tail is None:
+                    tail = tails[key] = _number_tail(plain_number(v))  # type: ignore[arg-type]
+                return f'<c r="{letter}{r}"{tail}'
+
+            return number
         if kind in ("date", "datetime"):
             cell = WriteOnlyCell(ws)
             number_format = _DATE_FORMAT if kind == "date" else _DATETIME_FORMAT
@@ -580,26 +619,43 @@ class Table:
                 nonlocal style
                 if not style:
                     style = _style_id(cell)
-                return _moment_xml(ws, letter + r, value, style, number_format)
+                kind = type(value)
+                if kind is not date and not (kind is datetime and value.tzinfo is None):  # type: ignore[attr-defined]
+                    return _moment_xml(ws, letter + r, value, style, number_format)
+                key = (kind, value)
+                tail = tails.get(key)
+                if tail is None:
+                    tail = tails[key] = _number_tail(to_excel(value), style)
+                return f'<c r="{letter}{r}"{tail}'
 
             return moment
         extra = 4 if kind == "rate" else 0
         by_currency: dict[str, str] = {}
 
         def money(value: Decimal, r: str) -> str:
-            style = by_currency.get(self._currency)
-            if style is None:
-                cell = WriteOnlyCell(ws)
-                cell.number_format = money_format(self._currency, extra_places=extra)
-                style = by_currency[self._currency] = _style_id(cell)
-            return _value_xml(ws, letter + r, _money_number(value), style)
+            currency = self._currency
+            key = (currency, type(value), value)
+            tail = tails.get(key)
+            if tail is None:
+                style = by_currency.get(currency)
+                if style is None:
+                    cell = WriteOnlyCell(ws)
+                    cell.number_format = money_format(currency, extra_places=extra)
+                    style = by_currency[currency] = _style_id(cell)
+                tail = tails[key] = _number_tail(_money_number(value), style)
+            return f'<c r="{letter}{r}"{tail}'
 
         return money
 
 
 def _text_xml(ref: str, value: object) -> str:
     """An input string as a text cell, always (``text_cell``)."""
-    return _string_xml(ref, _NOT_XML.sub("\ufffd", str(value))[:_MAX_CELL_TEXT])
+    return _string_xml(ref, _cell_text(str(value)))
+
+
+def _cell_text(text: str) -> str:
+    """Text as a cell holds it: characters XML cannot hold replaced, cut to a cell's length."""
+    return _NOT_XML.sub("\ufffd", text)[:_MAX_CELL_TEXT]
 
 
 def _moment_xml(ws: Any, ref: str, value: object, style: str, number_format: str) -> str:
