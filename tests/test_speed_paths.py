@@ -187,6 +187,44 @@ def test_weeks_reused_across_volunteers_are_each_ones_own(run: PayRun, data: st.
         assert [p for p in whole.pages if p.volunteer_id == v.id] == list(alone.pages)
 
 
+@given(pay_runs(max_volunteers=2, max_shifts=4, max_pages=4), st.data())
+def test_activity_shared_by_weeks_of_other_cover_is_each_ones_own(
+    run: PayRun, data: st.DataObject
+) -> None:
+    """The callouts', pages' and blocks' part of a week's pay is shared by
+    weeks of different cover (``_Shared.activity``). Clones with the same
+    pages but cover that starts earlier, and a rate factor of their own
+    (equal factors written with other digits among them), get exactly the
+    statements and pages they get when priced alone."""
+    volunteers = list(run.volunteers)
+    shifts = list(run.shifts)
+    pages = list(run.pages)
+    factors = st.sampled_from([None, Decimal("1.5"), Decimal("1.50"), Decimal("2")])
+    for v in run.volunteers:
+        for n in range(2):
+            clone = attrs.evolve(v, id=f"{v.id}-other{n}", rate_factor=data.draw(factors))
+            volunteers.append(clone)
+            earlier = timedelta(minutes=data.draw(st.integers(0, 600)))
+            shifts += [
+                attrs.evolve(s, volunteer_id=clone.id,  # earlier in UTC, not on a wall clock
+                             start=None if s.start is None else s.start.astimezone(UTC) - earlier)
+                for s in run.shifts if s.volunteer_id == v.id
+            ]  # fmt: skip
+            pages += [attrs.evolve(p, id=f"{p.id}-o{n}", volunteer_id=clone.id)
+                      for p in run.pages if p.volunteer_id == v.id]  # fmt: skip
+    whole = op.compute(volunteers, shifts, pages, run.policy, start=run.start, end=run.end)
+    for v in volunteers:
+        alone = op.compute(
+            [v], [s for s in shifts if s.volunteer_id == v.id],
+            [p for p in pages if p.volunteer_id == v.id],
+            run.policy, start=run.start, end=run.end,
+        )  # fmt: skip
+        assert [repr(s) for s in whole.statements if s.volunteer_id == v.id] == [
+            repr(s) for s in alone.statements
+        ]
+        assert [p for p in whole.pages if p.volunteer_id == v.id] == list(alone.pages)
+
+
 def _paged_week(team: list[op.Volunteer]) -> tuple[list[op.Shift], list[op.Page]]:
     """A week of cover each and one Saturday page each, at the same times."""
     saturday = datetime(2026, 11, 21, 10, tzinfo=ZoneInfo("Europe/Dublin"))

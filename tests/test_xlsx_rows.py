@@ -142,9 +142,9 @@ def test_rows_written_as_text_are_the_bytes_openpyxl_writes(
 REPEATED: dict[Kind, list[Any]] = {
     "text": ["ana", "ana ", "=SUM(A1)", "#N/A", 1, Decimal("1.50"), "é"],
     "value": [True, 1, 1.0, Decimal("1.00"), -0.0, 0.0, "1", date(2026, 1, 5),
-              datetime(2026, 1, 5), False, 0],  # fmt: skip
+              datetime(2026, 1, 5), False, 0],
     "number": [True, 1, 1.0, Decimal("1.00"), Decimal("1"), -0.0, 0.0, Decimal("-0"),
-               Decimal("0.0000005"), float("nan"), 10**17, Decimal(10**17)],  # fmt: skip
+               Decimal("0.0000005"), float("nan"), 10**17, Decimal(10**17)],
     "count": [0, 1, 2, True],
     "bool": [True, False, 1, 0],
     "date": [date(2026, 1, 5), datetime(2026, 1, 5), date(2026, 1, 6)],

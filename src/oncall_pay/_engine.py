@@ -251,6 +251,10 @@ class _Shared:
         #: Each distinct week's pay, and the part of it cover decides (``_price_weeks``).
         self.weeks: dict[tuple[object, ...], _WeekPay] = {}
         self.cover: dict[tuple[object, ...], _CoverPay] = {}
+        #: The callouts', pages' and rest blocks' part of a week's pay, by
+        #: what it is made of (``_price_weeks``): paged weeks of different
+        #: cover share it.
+        self.activity: dict[tuple[object, ...], _Activity] = {}
         #: Equal lines, hours and figures of statements, made once.
         self.parts = _Parts()
         #: The pay week of a date, and the dates of a pay week (one policy:
@@ -1307,18 +1311,39 @@ def _cover_pay(
     )
 
 
+@attrs.frozen
+class _Activity:
+    """The part of a week's pay its callouts, counted pages and rest blocks
+    make (``_price_weeks``); with tiers, every line of the week.
+
+    Attributes:
+        exact: The lines before rounding (scaled by the person's rate factor).
+        lines: The same lines, rounded (``_Parts.line``).
+        toil_days: The time off in lieu the week's rest blocks earn.
+    """
+
+    exact: tuple[ExactLine, ...]
+    lines: tuple[LineItem, ...]
+    toil_days: Decimal
+
+
+def _activity(
+    rules: _WeekRules, exact: Sequence[ExactLine], toil_days: Decimal, parts: _Parts
+) -> _Activity:
+    """A week's activity lines, each rounded once (shared through ``parts``)."""
+    currency, rounding = rules.plan.currency, rules.version.rounding
+    return _Activity(
+        tuple(exact), tuple(parts.line(line, currency, rounding) for line in exact), toil_days
+    )
+
+
 def _week_pay(
-    rules: _WeekRules,
-    cover: _CoverPay,
-    exact: Sequence[ExactLine],
-    toil_days: Decimal,
-    parts: _Parts,
+    rules: _WeekRules, cover: _CoverPay, activity: _Activity, parts: _Parts
 ) -> _WeekPay:
-    """The cover's lines and the rest of the week's (``exact``, rounded once
-    each), capped and summed."""
+    """The cover's lines and the activity's, capped and summed."""
     plan = rules.plan
     currency, rounding = plan.currency, rules.version.rounding
-    lines = [*cover.lines, *(parts.line(line, currency, rounding) for line in exact)]
+    lines = [*cover.lines, *activity.lines]
     # docs/how-pay-is-computed.md#the-weekly-cap: a negative line so the lines
     # still add up. Sums start from a zero in the currency's minor unit, so a
     # week without lines totals "0.00" (not "0") and a cap written "1500" caps
@@ -1335,9 +1360,9 @@ def _week_pay(
         total=parts.figure(total),
         hours=cover.hours,
         covered=cover.covered,
-        toil_days=parts.figure(toil_days),
+        toil_days=parts.figure(activity.toil_days),
         week_off_hours=cover.week_off_hours,
-        exact=(*cover.exact, *exact),
+        exact=(*cover.exact, *activity.exact),
         holidays=cover.holidays,
     )
 
@@ -1477,8 +1502,9 @@ def _price_weeks(
     # holidays), rate factor, and whether their plans have tiers.
     # The factor goes in as text: 1.5 and 1.50 are equal Decimals, but a
     # scaled rate keeps the factor's digits (450.000 against 450.0000).
-    person = (v.timezone, v.country, v.subdivision, str(v.rate_factor), bool(ctx.tier_roles))
-    reuse, reuse_cover = ctx.shared.weeks, ctx.shared.cover
+    factor = str(v.rate_factor)
+    person = (v.timezone, v.country, v.subdivision, factor, bool(ctx.tier_roles))
+    reuse, reuse_cover, reuse_activity = ctx.shared.weeks, ctx.shared.cover, ctx.shared.activity
     statements: list[WeeklyStatement] = []
     exact: dict[date, list[ExactLine]] = {}
     holidays: set[HolidayEntry] = set()
@@ -1495,47 +1521,54 @@ def _price_weeks(
                 *((t, _week_cover(c, dates)) for t, c in by_tier.items()),
             )
         block_roles = tuple(blocks.roles.get(week, ()))
+        week_callouts, week_counts = tuple(callout_time.get(week, ())), tuple(counts.get(week, ()))
         # The rules object itself is shared (``_Shared.rules``) and alive for
         # the run, so its id names it; hashing it would walk the whole plan.
-        key = (
-            id(rules), person, week, cover, tuple(callout_time.get(week, ())),
-            tuple(counts.get(week, ())), block_roles,
-        )  # fmt: skip
+        key = (id(rules), person, week, cover, week_callouts, week_counts, block_roles)
         pay = reuse.get(key)
-        if pay is None:
-            bonuses, toil = _block_bonuses(rules.plan, block_roles)
-            if plain:
-                # The cover's part is shared with every week of the same
-                # cover (paged or not); only the callouts, pages and blocks
-                # are this week's own.
-                cover_key = (id(rules), person, week, cover)
-                cover_pay = reuse_cover.get(cover_key)
-                if cover_pay is None:
-                    days = [ctx.day(d) for d in dates]
-                    mine = _cut(ctx, cover)  # the week's stretches (and their other dates)
-                    lines = _cover_lines(rules.plan, days, mine)
-                    if v.rate_factor is not None:
-                        lines = _scaled(lines, v.rate_factor)
-                    cover_pay = _cover_pay(
-                        rules, days, mine, lines, _holidays(v, days, mine), ctx.shared.parts
-                    )
-                    reuse_cover[cover_key] = cover_pay
+        if pay is None and plain:
+            # The cover's part is shared with every week of the same cover
+            # (paged or not), the activity's with every week of the same
+            # callouts, pages and blocks (their lines name no date); the
+            # week's pay is the two together.
+            cover_key = (id(rules), person, week, cover)
+            cover_pay = reuse_cover.get(cover_key)
+            if cover_pay is None:
+                days = [ctx.day(d) for d in dates]
+                mine = _cut(ctx, cover)  # the week's stretches (and their other dates)
+                lines = _cover_lines(rules.plan, days, mine)
+                if v.rate_factor is not None:
+                    lines = _scaled(lines, v.rate_factor)
+                cover_pay = _cover_pay(
+                    rules, days, mine, lines, _holidays(v, days, mine), ctx.shared.parts
+                )
+                reuse_cover[cover_key] = cover_pay
+            activity_key = (id(rules), factor, week_callouts, week_counts, block_roles)
+            activity = reuse_activity.get(activity_key)
+            if activity is None:
+                bonuses, toil = _block_bonuses(rules.plan, block_roles)
                 lines = _activity_lines(
                     rules.plan, week, callouts, page_counts, bonuses.get(None, 0)
                 )
-            else:
-                days = [ctx.day(d) for d in dates]
-                cover_pay = _cover_pay(
-                    rules, days, covered, (), _holidays(v, days, covered), ctx.shared.parts
-                )
-                lines = _week_lines(
-                    rules, week, days, by_tier, callouts, page_counts, bonuses,
-                    bool(ctx.tier_roles), v,
-                )  # fmt: skip
+                if v.rate_factor is not None:
+                    lines = _scaled(lines, v.rate_factor)
+                activity = _activity(rules, lines, toil, ctx.shared.parts)
+                reuse_activity[activity_key] = activity
+            pay = reuse[key] = _week_pay(rules, cover_pay, activity, ctx.shared.parts)
+        elif pay is None:  # with tiers, ``_week_lines`` prices all but the holidays, per tier
+            bonuses, toil = _block_bonuses(rules.plan, block_roles)
+            days = [ctx.day(d) for d in dates]
+            cover_pay = _cover_pay(
+                rules, days, covered, (), _holidays(v, days, covered), ctx.shared.parts
+            )
+            lines = _week_lines(
+                rules, week, days, by_tier, callouts, page_counts, bonuses,
+                bool(ctx.tier_roles), v,
+            )  # fmt: skip
             if v.rate_factor is not None:
                 lines = _scaled(lines, v.rate_factor)
-            pay = _week_pay(rules, cover_pay, lines, toil, ctx.shared.parts)
-            reuse[key] = pay
+            activity = _activity(rules, lines, toil, ctx.shared.parts)
+            pay = reuse[key] = _week_pay(rules, cover_pay, activity, ctx.shared.parts)
         statements.append(_statement(v, week, rules, pay, by_week_pages.get(week, ())))
         if keep_exact:
             exact[week] = list(pay.exact)
