@@ -232,6 +232,33 @@ def _paged_week(team: list[op.Volunteer]) -> tuple[list[op.Shift], list[op.Page]
     return [_week_of_cover(v.id) for v in team], pages
 
 
+def test_weeks_paged_as_often_but_for_longer_are_priced_apart() -> None:
+    """The same cover and one Saturday page each, worked 50, 20 and 200
+    minutes (equal page counts, not equal callout time), and one paged twice
+    in the same 50 minutes (equal callout time, not equal counts): the
+    shared part of the week's pay (``_Shared.activity``) tells them apart."""
+    team = _dublin_team(4)
+    shifts, pages = _paged_week(team)
+    pages[1] = attrs.evolve(pages[1], resolved_at=pages[1].at + timedelta(minutes=20))
+    pages[2] = attrs.evolve(pages[2], resolved_at=pages[2].at + timedelta(minutes=200))
+    # Paged twice within the first page's work: the callout time of one page,
+    # the fee of two.
+    pages.append(attrs.evolve(pages[3], id="p-again", at=pages[3].at + timedelta(minutes=10),
+                              resolved_at=pages[3].at + timedelta(minutes=40)))  # fmt: skip
+    week = {"start": date(2026, 11, 16), "end": date(2026, 11, 22)}
+    callout = op.Callout(
+        hourly="40.00", minimum_minutes=30, increment_minutes=15, per_page="10.00",
+        multipliers={"workday_off_hours": "1.0", "weekend": "1.5", "holiday": "2.0"},
+    )  # fmt: skip
+    policy = example_policy(example_plan(callout=callout))
+    together = op.compute(team, shifts, pages, policy, **week)  # type: ignore[arg-type]
+    for v, s in zip(team, shifts, strict=True):
+        mine = [p for p in pages if p.volunteer_id == v.id]
+        alone = op.compute([v], [s], mine, policy, **week)  # type: ignore[arg-type]
+        assert _lines(together, v.id) == _lines(alone, v.id)
+    assert len({str(s.total) for s in together.statements}) == 4
+
+
 def _lines(report: op.Report, vid: str) -> list[tuple[str, str | None, str | None, str]]:
     """Each line's kind, rate and multiplier as written, and amount."""
     return [
