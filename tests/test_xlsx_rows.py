@@ -141,7 +141,7 @@ def test_rows_written_as_text_are_the_bytes_openpyxl_writes(
 #: digits (``True``, ``1``, ``1.0``, ``Decimal("1.00")``; ``-0.0`` and
 #: ``0.0``), and the same amount in every currency.
 REPEATED: dict[Kind, list[Any]] = {
-    "text": ["ana", "ana ", "=SUM(A1)", "#N/A", 1, Decimal("1.50"), "é"],
+    "text": ["ana", "ana ", "=SUM(A1)", "#N/A", 1, True, 1.0, Decimal("1.50"), Decimal("1.5"), "é"],
     "value": [True, 1, 1.0, Decimal("1.00"), -0.0, 0.0, "1", date(2026, 1, 5),
               datetime(2026, 1, 5), False, 0],
     "number": [True, 1, 1.0, Decimal("1.00"), Decimal("1"), -0.0, 0.0, Decimal("-0"),
