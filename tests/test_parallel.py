@@ -356,3 +356,48 @@ def test_closing_early_runs_no_task_the_pool_has_not_begun(
     results.close()
     assert {p.name for p in marks.iterdir()} <= {"ran-5"}
     assert _results_left() == set()
+
+
+class _CountsItsPickling:
+    """A task that notes, in this process, each time it is pickled."""
+
+    pickled: list[int] = []  # noqa: RUF012 - this process's record, not an attribute
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __reduce__(self) -> tuple[object, tuple[int]]:
+        _CountsItsPickling.pickled.append(self.n)
+        return _CountsItsPickling, (self.n,)
+
+
+def _slowly_n(task: _CountsItsPickling) -> int:
+    time.sleep(0.6)  # longer than this process takes for the tasks it gets
+    return task.n
+
+
+@pytest.mark.slow
+def test_a_task_this_process_has_claimed_is_not_sent_to_the_fork_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers from the fork server receive each task pickled. One this
+    process has priced by the time the pool's queue takes it is sent as
+    nothing: the pool's call for it returns None without unpickling a chunk
+    (and this process does not pickle it only for that)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(_CountsItsPickling, "pickled", [])
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert _parallel._context().get_start_method() == "forkserver"
+        tasks = [_CountsItsPickling(n) for n in range(10)]
+        got = list(_parallel.map_ordered(_slowly_n, tasks, 2, here=operator.attrgetter("n")))
+    finally:
+        stop.set()
+        thread.join()
+    assert got == list(range(10))
+    # The task the pool runs, the one queued behind it, and one more at most
+    # (its queue holds two); not the seven or more this process priced.
+    assert len(_CountsItsPickling.pickled) <= 3, _CountsItsPickling.pickled
+    assert _results_left() == set()

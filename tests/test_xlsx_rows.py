@@ -4,6 +4,7 @@ byte for byte the one openpyxl writes from a cell object per value
 
 from __future__ import annotations
 
+import tracemalloc
 import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
@@ -22,7 +23,7 @@ import oncall_pay as op
 from oncall_pay._columns import Column, Kind
 from oncall_pay.cli import DEMO_PERIOD, demo_files
 from oncall_pay.pay_run import Sources, load_inputs
-from oncall_pay.writers import _health_sheet, write_workbook
+from oncall_pay.writers import _health_sheet, _xlsx, write_workbook
 from oncall_pay.writers._xlsx import Formula, SumColumn, Table, streamed_workbook
 from xlsx_reference import ReferenceStacked, ReferenceTable
 
@@ -140,7 +141,7 @@ def test_rows_written_as_text_are_the_bytes_openpyxl_writes(
 #: digits (``True``, ``1``, ``1.0``, ``Decimal("1.00")``; ``-0.0`` and
 #: ``0.0``), and the same amount in every currency.
 REPEATED: dict[Kind, list[Any]] = {
-    "text": ["ana", "ana ", "=SUM(A1)", "#N/A", 1, Decimal("1.50"), "é"],
+    "text": ["ana", "ana ", "=SUM(A1)", "#N/A", 1, True, 1.0, Decimal("1.50"), Decimal("1.5"), "é"],
     "value": [True, 1, 1.0, Decimal("1.00"), -0.0, 0.0, "1", date(2026, 1, 5),
               datetime(2026, 1, 5), False, 0],
     "number": [True, 1, 1.0, Decimal("1.00"), Decimal("1"), -0.0, 0.0, Decimal("-0"),
@@ -178,6 +179,49 @@ def test_rows_that_repeat_values_are_the_bytes_openpyxl_writes(
     mine, theirs = _entries(ours), _entries(reference)
     for name in theirs:
         assert mine[name] == theirs[name], name
+
+
+@settings(deadline=None, max_examples=50)
+@given(st.lists(repeating_rows(), min_size=2, max_size=20), st.booleans())
+def test_a_column_that_forgets_its_values_still_writes_openpyxls_bytes(
+    tmp_path_factory: pytest.TempPathFactory,
+    data: list[tuple[str, str, list[object]]],
+    with_total: bool,
+) -> None:
+    """A column keeps at most ``_TAILS_KEPT`` values' text; past it, it
+    starts again with none (here after two), and the bytes do not change."""
+    folder = tmp_path_factory.mktemp("forget")
+    ours, reference = folder / "ours.xlsx", folder / "reference.xlsx"
+    total = TOTAL if with_total else None
+    _write(reference, ReferenceTable, data, 1_048_576, total)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_xlsx, "_TAILS_KEPT", 2)
+        _write(ours, Table, data, 1_048_576, total)
+    assert ours.read_bytes() == reference.read_bytes()
+
+
+def _writer_peak(path: Path, values: list[str]) -> int:
+    """tracemalloc's peak while a one-column ``Table`` writes ``values``, one per row."""
+    tracemalloc.start()
+    try:
+        with streamed_workbook(path, created=CREATED, row_limit=1_048_576) as wb:
+            sheet = Table(wb, "Pages", (Column("Page ID", "text", 16),), 1_048_576)
+            for value in values:
+                sheet.append([value])
+            sheet.finish()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.slow
+def test_a_column_of_distinct_values_keeps_the_writers_memory_flat(tmp_path: Path) -> None:
+    """Page IDs are all different: twice the rows, not twice the memory
+    (spec/quality.md: the writer's memory flat in the number of rows)."""
+    ids = [f"P{i:07}" for i in range(40_000)]  # made before tracing
+    short = _writer_peak(tmp_path / "short.xlsx", ids[:20_000])
+    long = _writer_peak(tmp_path / "long.xlsx", ids)
+    assert long < short * 1.25, (short, long)
 
 
 def test_a_failed_export_leaves_no_rows_file_behind(

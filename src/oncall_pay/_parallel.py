@@ -149,6 +149,36 @@ def _claim(claims: Any, index: int, who: int) -> bool:
         lock.release()
 
 
+class _Sent:
+    """A task sent to a pool process that did not inherit it (fork server,
+    spawn). It is pickled late, when the pool's queue takes it in this
+    process's feeder thread: a task this process has claimed by then is sent
+    as nothing (the pool's call returns None without it), so a chunk priced
+    here is not pickled and unpickled as well for a call that does nothing."""
+
+    __slots__ = ("claims", "index", "task")
+
+    def __init__(self, claims: Any, index: int, task: Any) -> None:
+        self.claims = claims
+        self.index = index
+        self.task = task
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # One byte read without the lock: a task once claimed stays claimed,
+        # and one still free is sent whole (the pool claims it, or not, itself).
+        if self.claims.get_obj()[self.index] != _FREE:
+            return _not_sent, ()
+        return _received, (self.task,)
+
+
+def _received(task: _T) -> _T:
+    return task
+
+
+def _not_sent() -> None:
+    return None
+
+
 def _pool_task(directory: str, index: int, run: Callable[..., Any], *args: Any) -> str | None:
     """Run task ``index`` in a pool process (``_to_file``), unless this
     process's parent has claimed it; then return None."""
@@ -239,7 +269,7 @@ def map_ordered(
                 futures[i] = (
                     pool.submit(_pool_task, directory, i, _inherited, fn, i)
                     if forked
-                    else pool.submit(_pool_task, directory, i, fn, tasks[i])
+                    else pool.submit(_pool_task, directory, i, fn, _Sent(claims, i, tasks[i]))
                 )
             submitted = list(futures.values())
             try:

@@ -398,6 +398,13 @@ class SumColumn:
 #: A column's cell writer: the value and the row number in, the cell's XML out.
 _CellText = Callable[[Any, str], str]
 
+#: Distinct values a column keeps the cell text of (``Table._converter``):
+#: plenty for the values that repeat down a column (amounts, rates, weeks,
+#: a volunteer's rows), and a bound for the columns whose values are all
+#: different (page IDs and times), so that the writer's memory stays flat in
+#: the number of rows. Past it, the column starts again with none.
+_TAILS_KEPT: Final = 1024
+
 
 class Table:
     """One logical sheet, streamed over as many worksheets as its rows need.
@@ -580,7 +587,8 @@ class Table:
         and kept (``tails``). A key holds the value's type as well as the
         value: ``1`` and ``True``, ``1`` and ``1.0`` are equal keys but not
         equal cells. Floats are not kept (``-0.0 == 0.0``, and NaN is not
-        equal to itself), nor the rare values written through openpyxl.
+        equal to itself), nor the rare values written through openpyxl. At
+        most ``_TAILS_KEPT`` values are kept per column (flat memory).
         """
         letter = get_column_letter(index + 1)
         tails: dict[object, str] = {}
@@ -590,6 +598,8 @@ class Table:
                 key = v if type(v) is str else str(v)  # the cell shows str(v)
                 tail = tails.get(key)
                 if tail is None:
+                    if len(tails) >= _TAILS_KEPT:
+                        tails.clear()
                     tail = tails[key] = _string_tail(_cell_text(key))
                 return f'<c r="{letter}{r}"{tail}'
 
@@ -605,6 +615,8 @@ class Table:
                 key = (kind, v)
                 tail = tails.get(key)
                 if tail is None:
+                    if len(tails) >= _TAILS_KEPT:
+                        tails.clear()
                     tail = tails[key] = _number_tail(plain_number(v))  # type: ignore[arg-type]
                 return f'<c r="{letter}{r}"{tail}'
 
@@ -625,6 +637,8 @@ class Table:
                 key = (kind, value)
                 tail = tails.get(key)
                 if tail is None:
+                    if len(tails) >= _TAILS_KEPT:
+                        tails.clear()
                     tail = tails[key] = _number_tail(to_excel(value), style)
                 return f'<c r="{letter}{r}"{tail}'
 
@@ -637,6 +651,8 @@ class Table:
             key = (currency, type(value), value)
             tail = tails.get(key)
             if tail is None:
+                if len(tails) >= _TAILS_KEPT:
+                    tails.clear()
                 style = by_currency.get(currency)
                 if style is None:
                     cell = WriteOnlyCell(ws)
