@@ -175,7 +175,7 @@ def write_rota(root: Path, people: int, weeks: int, schedules: int) -> dict[str,
 # -- measuring ------------------------------------------------------------------
 
 
-def _child_cpu(cmd: Sequence[str | Path], cwd: Path | None = None) -> tuple[float, float]:
+def _child_cpu(cmd: Sequence[str | Path]) -> tuple[float, float]:
     """(CPU seconds, wall seconds) of one run of ``cmd`` in a fresh process."""
     # As an installed package runs: pip compiles the bytecode when it
     # installs, and Python caches it. An environment that forbids writing
@@ -185,7 +185,7 @@ def _child_cpu(cmd: Sequence[str | Path], cwd: Path | None = None) -> tuple[floa
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run(
-        [str(c) for c in cmd], capture_output=True, text=True, cwd=cwd, env=env
+        [str(c) for c in cmd], capture_output=True, text=True, env=env
     )
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

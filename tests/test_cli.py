@@ -391,3 +391,39 @@ def test_the_installed_command_and_python_dash_m_go_through_run() -> None:
     source = (Path(__file__).parents[1] / "src" / "oncall_pay" / "__main__.py").read_text()
     assert "sys.exit(main())" not in source
     assert "run()" in source
+
+
+def test_a_worker_that_stops_is_an_error_not_a_traceback(
+    inputs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A pool process killed under ``--jobs`` (the out-of-memory killer, say)
+    ends the command with one line saying so, exit status 1, and no file."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from oncall_pay import _engine, cli
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+    monkeypatch.setattr(_engine, "map_ordered", broken)
+    out = tmp_path / "pay.xlsx"
+    assert cli.main([str(a) for a in export_args(inputs, out, "--jobs", "2")]) == 1
+    err = capsys.readouterr().err
+    assert "error: a worker process of --jobs stopped before its work was done" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("pay")] == []
+
+
+def test_other_errors_are_not_taken_for_a_stopped_worker(
+    inputs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oncall_pay import _engine, cli
+
+    def failing(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(_engine, "map_ordered", failing)
+    with pytest.raises(RuntimeError, match="a bug"):
+        cli.main([str(a) for a in export_args(inputs, tmp_path / "pay.xlsx", "--jobs", "2")])

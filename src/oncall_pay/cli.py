@@ -251,9 +251,11 @@ def run() -> NoReturn:
     Before exiting, what is still alive (the inputs, the report) is frozen
     out of the cyclic garbage collector: the interpreter's last collections
     at exit would otherwise walk all of it, only to free it anyway — a
-    tenth of a second of a peer-case export (docs/benchmarks.md). Nothing is
-    skipped: objects are still freed and ``atexit`` handlers still run, and
-    ``main`` has closed every file it wrote.
+    tenth of a second of a peer-case export (docs/benchmarks.md). ``atexit``
+    handlers still run and objects are still freed by their reference
+    counts; only garbage in reference cycles is left to the operating
+    system, finalizers unrun. Nothing of ours needs one: ``main`` has closed
+    every file and ledger it opened.
     """
     status = main()
     gc.freeze()
@@ -278,7 +280,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = f"cannot write: {reason}" if output is not None else reason
         _print_problems(InputError(Problem(message, source=where)), sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as error:
+        if not _is_stopped_worker(error):
+            raise
+        print(
+            "error: a worker process of --jobs stopped before its work was done (killed, "
+            "or out of memory?); nothing was written. Run again, or with fewer --jobs.",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
     return status
+
+
+def _is_stopped_worker(error: Exception) -> bool:
+    """Whether ``error`` is a process pool's that lost a worker (``--jobs``).
+    Without ``concurrent.futures`` loaded, no pool ran (a run in one process
+    does not load it)."""
+    futures = sys.modules.get("concurrent.futures")
+    return futures is not None and isinstance(error, futures.BrokenExecutor)
 
 
 def _print_problems(error: OncallPayError, out: TextIO) -> None:
