@@ -161,6 +161,25 @@ def test_off_hours_per_month_added_up_per_stretch_are_healths_own(run: PayRun) -
         assert list(expected) == sorted(expected)
 
 
+def _each_as_if_alone(
+    run: PayRun, volunteers: list[op.Volunteer], shifts: list[op.Shift], pages: list[op.Page]
+) -> None:
+    """Each volunteer's statements and pages in one run of everyone are
+    those of pricing them alone, digit for digit."""
+    whole = op.compute(volunteers, shifts, pages, run.policy, start=run.start, end=run.end)
+    for v in volunteers:
+        alone = op.compute(
+            [v], [s for s in shifts if s.volunteer_id == v.id],
+            [p for p in pages if p.volunteer_id == v.id],
+            run.policy, start=run.start, end=run.end,
+        )  # fmt: skip
+        # Compared as text: equal Decimals may be written with other digits.
+        assert [repr(s) for s in whole.statements if s.volunteer_id == v.id] == [
+            repr(s) for s in alone.statements
+        ]
+        assert [p for p in whole.pages if p.volunteer_id == v.id] == list(alone.pages)
+
+
 @given(pay_runs(max_volunteers=2, max_shifts=4, max_pages=4), st.data())
 def test_weeks_reused_across_volunteers_are_each_ones_own(run: PayRun, data: st.DataObject) -> None:
     """A week's pay is worked out once per run and reused by every volunteer
@@ -180,18 +199,7 @@ def test_weeks_reused_across_volunteers_are_each_ones_own(run: PayRun, data: st.
             mine = [p for p in run.pages if p.volunteer_id == v.id]
             kept = data.draw(st.lists(st.sampled_from(mine), unique=True) if mine else st.just([]))
             pages += [attrs.evolve(p, id=f"{p.id}-c{n}", volunteer_id=clone.id) for p in kept]
-    whole = op.compute(volunteers, shifts, pages, run.policy, start=run.start, end=run.end)
-    for v in volunteers:
-        alone = op.compute(
-            [v], [s for s in shifts if s.volunteer_id == v.id],
-            [p for p in pages if p.volunteer_id == v.id],
-            run.policy, start=run.start, end=run.end,
-        )  # fmt: skip
-        # Compared as text: equal Decimals may be written with other digits.
-        assert [repr(s) for s in whole.statements if s.volunteer_id == v.id] == [
-            repr(s) for s in alone.statements
-        ]
-        assert [p for p in whole.pages if p.volunteer_id == v.id] == list(alone.pages)
+    _each_as_if_alone(run, volunteers, shifts, pages)
 
 
 @given(pay_runs(max_volunteers=2, max_shifts=4, max_pages=4), st.data())
@@ -219,17 +227,7 @@ def test_activity_shared_by_weeks_of_other_cover_is_each_ones_own(
             ]  # fmt: skip
             pages += [attrs.evolve(p, id=f"{p.id}-o{n}", volunteer_id=clone.id)
                       for p in run.pages if p.volunteer_id == v.id]  # fmt: skip
-    whole = op.compute(volunteers, shifts, pages, run.policy, start=run.start, end=run.end)
-    for v in volunteers:
-        alone = op.compute(
-            [v], [s for s in shifts if s.volunteer_id == v.id],
-            [p for p in pages if p.volunteer_id == v.id],
-            run.policy, start=run.start, end=run.end,
-        )  # fmt: skip
-        assert [repr(s) for s in whole.statements if s.volunteer_id == v.id] == [
-            repr(s) for s in alone.statements
-        ]
-        assert [p for p in whole.pages if p.volunteer_id == v.id] == list(alone.pages)
+    _each_as_if_alone(run, volunteers, shifts, pages)
 
 
 def _paged_week(team: list[op.Volunteer]) -> tuple[list[op.Shift], list[op.Page]]:
