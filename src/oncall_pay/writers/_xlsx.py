@@ -592,15 +592,20 @@ class Table:
         """
         letter = get_column_letter(index + 1)
         tails: dict[object, str] = {}
+
+        def keep(key: object, tail: str) -> str:
+            if len(tails) >= _TAILS_KEPT:
+                tails.clear()  # a column of values that all differ: start again
+            tails[key] = tail
+            return tail
+
         if kind == "text":
 
             def text(v: object, r: str) -> str:
                 key = v if type(v) is str else str(v)  # the cell shows str(v)
                 tail = tails.get(key)
                 if tail is None:
-                    if len(tails) >= _TAILS_KEPT:
-                        tails.clear()
-                    tail = tails[key] = _string_tail(_cell_text(key))
+                    tail = keep(key, _string_tail(_cell_text(key)))
                 return f'<c r="{letter}{r}"{tail}'
 
             return text
@@ -615,9 +620,7 @@ class Table:
                 key = (kind, v)
                 tail = tails.get(key)
                 if tail is None:
-                    if len(tails) >= _TAILS_KEPT:
-                        tails.clear()
-                    tail = tails[key] = _number_tail(plain_number(v))  # type: ignore[arg-type]
+                    tail = keep(key, _number_tail(plain_number(v)))  # type: ignore[arg-type]
                 return f'<c r="{letter}{r}"{tail}'
 
             return number
@@ -637,9 +640,7 @@ class Table:
                 key = (kind, value)
                 tail = tails.get(key)
                 if tail is None:
-                    if len(tails) >= _TAILS_KEPT:
-                        tails.clear()
-                    tail = tails[key] = _number_tail(to_excel(value), style)
+                    tail = keep(key, _number_tail(to_excel(value), style))
                 return f'<c r="{letter}{r}"{tail}'
 
             return moment
@@ -651,14 +652,12 @@ class Table:
             key = (currency, type(value), value)
             tail = tails.get(key)
             if tail is None:
-                if len(tails) >= _TAILS_KEPT:
-                    tails.clear()
                 style = by_currency.get(currency)
                 if style is None:
                     cell = WriteOnlyCell(ws)
                     cell.number_format = money_format(currency, extra_places=extra)
                     style = by_currency[currency] = _style_id(cell)
-                tail = tails[key] = _number_tail(_money_number(value), style)
+                tail = keep(key, _number_tail(_money_number(value), style))
             return f'<c r="{letter}{r}"{tail}'
 
         return money
